@@ -1,0 +1,7 @@
+"""``python -m qfin`` runs the ``qfin`` command."""
+
+import sys
+
+from qfin.cli import main
+
+sys.exit(main())
