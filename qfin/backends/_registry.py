@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from qfin.backends._mlx import MLXBackend, import_mlx, mlx_gpu_kind
@@ -31,7 +31,7 @@ def available() -> list[str]:
     return ["numpy", "mlx"] if mlx_available() else ["numpy"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _make(name: str, device: str) -> Any:
     if name == "numpy":
         if device not in ("auto", "cpu"):
