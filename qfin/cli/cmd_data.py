@@ -29,6 +29,9 @@ def register(sub: Any) -> None:
     p.add_argument("file", help="long (date,ticker,close) or wide (date + one column per ticker)")
     p.add_argument("--dataset", default=None,
                    help="target dataset (default: the file name without extension)")
+    p.add_argument("--allow-missing", action="store_true",
+                   help="wide files: skip empty cells (ticker not trading that day) instead of "
+                        "rejecting the file")
     p.set_defaults(func=_ingest)
 
     p = data_sub.add_parser("export", help="write a dataset to CSV or Parquet")
@@ -87,7 +90,7 @@ def _info(args: argparse.Namespace) -> int:
 
 def _ingest(args: argparse.Namespace) -> int:
     store = open_store_from_args(args)
-    report = store.ingest_file(args.file, dataset=args.dataset)
+    report = store.ingest_file(args.file, dataset=args.dataset, allow_missing=args.allow_missing)
     for note in report.warnings:
         print(f"note: {note}")
     print(report.summary())

@@ -433,7 +433,8 @@ class MarketStore:
         return path
 
     # ------------------------------------------------------------------ writing
-    def ingest_file(self, path: str | Path, *, dataset: str | None = None) -> IngestReport:
+    def ingest_file(self, path: str | Path, *, dataset: str | None = None,
+                    allow_missing: bool = False) -> IngestReport:
         """Validate a CSV/Parquet price file and add it to ``dataset`` (all or nothing).
 
         Parameters
@@ -442,8 +443,10 @@ class MarketStore:
             Long (``date,ticker,close``) or wide (``date`` + one column per ticker) file.
         dataset : str, optional
             Target dataset; default: the file's stem (``prices.csv`` → ``prices``).
+        allow_missing : bool
+            Wide files: skip empty cells (tickers not trading that day) instead of rejecting.
         """
-        price_file = read_price_file(path)
+        price_file = read_price_file(path, allow_missing=allow_missing)
         name = dataset or Path(path).name.split(".")[0]
         return self.ingest(price_file, dataset=name, source=Path(path).name)
 

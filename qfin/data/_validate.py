@@ -217,7 +217,7 @@ def _raise_if(problems: list[str], source: str) -> None:
     )
 
 
-def read_price_file(path: str | Path) -> PriceFile:
+def read_price_file(path: str | Path, *, allow_missing: bool = False) -> PriceFile:
     """Read and validate a price file; nothing is written anywhere.
 
     Long layout: columns ``date, ticker, close`` (optional ``name``, ``sector``). Wide layout:
@@ -227,6 +227,9 @@ def read_price_file(path: str | Path) -> PriceFile:
     ----------
     path : str or Path
         The file.
+    allow_missing : bool
+        Wide layout only: treat empty/NaN cells as "no price that day" (a ticker listed
+        later or delisted earlier) instead of rejecting the file. Off by default.
 
     Returns
     -------
@@ -281,6 +284,14 @@ def read_price_file(path: str | Path) -> PriceFile:
         long_tickers = pd.Series(np.repeat(good_cols, n_rows))
         long_close = pd.concat([raw[c] for c in good_cols], ignore_index=True)
         positions = np.tile(np.arange(n_rows), len(good_cols))
+        skipped = 0
+        if allow_missing:
+            empty = _as_text(long_close).str.lower().isin(MISSING_TOKENS).to_numpy()
+            skipped = int(empty.sum())
+            keep = ~empty
+            long_dates, long_tickers, long_close = (
+                s[keep].reset_index(drop=True) for s in (long_dates, long_tickers, long_close))
+            positions = positions[keep]
         clean, value_problems = _check_values(
             long_dates, long_tickers, long_close, kind, positions, date_col, long_tickers,
             check_duplicates=False,
@@ -302,5 +313,7 @@ def read_price_file(path: str | Path) -> PriceFile:
         )
     _raise_if(problems, path.name)
     warnings = _warnings(clean)
+    if layout == "wide" and allow_missing and skipped:
+        warnings.insert(0, f"{skipped} empty cell(s) skipped (--allow-missing)")
     clean = clean.sort_values(["date", "ticker"], kind="stable").reset_index(drop=True)
     return PriceFile(clean, layout, path, warnings)

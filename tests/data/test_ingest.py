@@ -173,3 +173,13 @@ def test_cli_ingest_good_file_reports_counts(tmp_path, capsys):
     assert "30 new" in capsys.readouterr().out
     assert main(["--db", str(db), "data", "ingest", str(path)]) == 0
     assert "no-op" in capsys.readouterr().out
+
+
+def test_allow_missing_skips_empty_cells_of_wide_files(fresh_store, tmp_path):
+    path = tmp_path / "ipo.csv"
+    path.write_text("date,OLD,NEW\n2022-01-03,10,\n2022-01-04,11,\n2022-01-05,12,5\n")
+    with pytest.raises(DataError, match="line 2, column 'NEW': missing value"):
+        fresh_store.ingest_file(path)
+    report = fresh_store.ingest_file(path, allow_missing=True)
+    assert (report.records, report.inserted) == (4, 4)
+    assert any("2 empty cell(s) skipped" in w for w in report.warnings)
