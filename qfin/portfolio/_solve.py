@@ -1,0 +1,279 @@
+"""One entry point for every method: :func:`solve` → :class:`PortfolioResult`."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from typing import Any
+
+import dimod
+import numpy as np
+import pandas as pd
+
+from qfin.errors import ProblemError, SolverError
+from qfin.portfolio._metrics import read_metrics, relative_gap
+from qfin.portfolio._problem import PortfolioProblem
+
+__all__ = ["PortfolioResult", "solve", "METHODS", "resolve_reference", "AUTO_EXACT_LIMIT"]
+
+METHODS = ("neal", "exact", "miqp", "convex", "heuristic")
+
+#: ``reference="auto"`` enumerates when there are at most this many candidates.
+AUTO_EXACT_LIMIT = 500_000
+
+_NEAL_DEFAULTS = {"num_reads": 1000, "num_sweeps": 1000}
+
+
+@dataclasses.dataclass(frozen=True)
+class PortfolioResult:
+    """The outcome of :func:`solve`.
+
+    Attributes
+    ----------
+    weights : ndarray of shape (n_assets,)
+        The best portfolio (for QUBO methods: the best feasible read, else the best read).
+    tickers : list of str
+    objective : float
+        ``f(weights) = q·wᵀΣw − μᵀw``.
+    feasible : bool
+        Whether ``weights`` meet every constraint of the formulation solved.
+    method : str
+    gap : float or None
+        ``(objective − reference) / |reference|``; ``None`` without a ground truth.
+    timings : dict
+        ``seconds`` (wall clock of the solve), ``seconds_per_read`` for samplers.
+    info : dict
+        Formulation, reference and its source, penalty, solver status, MIP gap, ...
+    sampleset : dimod.SampleSet or None
+        The raw reads of QUBO methods.
+    metrics : dict
+        ``feasibility_rate``, ``success_probability`` (None without ground truth),
+        ``seconds_per_read``, ``tts99`` (inf when p = 0), ``num_reads``.
+    """
+
+    weights: np.ndarray
+    tickers: list[str]
+    objective: float
+    feasible: bool
+    method: str
+    gap: float | None = None
+    timings: dict[str, float] = dataclasses.field(default_factory=dict)
+    info: dict[str, Any] = dataclasses.field(default_factory=dict)
+    sampleset: Any = None
+    metrics: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def weights_series(self) -> pd.Series:
+        """The weights as a Series indexed by ticker."""
+        return pd.Series(self.weights, index=self.tickers, name="weight")
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-friendly summary (no SampleSet)."""
+        return {"method": self.method, "objective": self.objective, "feasible": self.feasible,
+                "gap": self.gap,
+                "weights": {t: float(w) for t, w in zip(self.tickers, self.weights, strict=True)
+                            if abs(w) > 1e-12},
+                "timings": dict(self.timings), "metrics": dict(self.metrics),
+                "info": {k: v for k, v in self.info.items() if k != "reads"}}
+
+
+def resolve_reference(problem: PortfolioProblem, reference: Any, formulation: str
+                      ) -> tuple[float | None, str | None]:
+    """The ground-truth objective and where it came from.
+
+    ``reference`` may be a number, a :class:`PortfolioResult` (its objective), ``None``
+    (no ground truth) or ``"auto"``: exact enumeration when it visits at most
+    :data:`AUTO_EXACT_LIMIT` candidates, else no ground truth.
+    """
+    from qfin.portfolio._exact import count_candidates, exact_optimum
+
+    if reference is None:
+        return None, None
+    if isinstance(reference, PortfolioResult):
+        return float(reference.objective), f"given ({reference.method})"
+    if isinstance(reference, str):
+        if reference != "auto":
+            raise ProblemError(f"reference must be 'auto', None, a number or a PortfolioResult;"
+                               f" got {reference!r}")
+        if count_candidates(problem, formulation) <= AUTO_EXACT_LIMIT:
+            return exact_optimum(problem, formulation)["objective"], "exact enumeration"
+        return None, None
+    if isinstance(reference, bool) or not isinstance(reference, int | float | np.floating
+                                                      | np.integer) or not math.isfinite(
+            reference):
+        raise ProblemError(f"reference must be a finite number; got {reference!r}")
+    return float(reference), "given"
+
+
+def _sample(problem: PortfolioProblem, sampler: Any, formulation: str, seed: int | None,
+            penalty: Any, options: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    from qfin.portfolio._penalty import resolve_penalty
+
+    value = resolve_penalty(problem, penalty, formulation)
+    bqm = problem.to_bqm(value, formulation)
+    params = set(getattr(sampler, "parameters", {}) or {})
+    kwargs = dict(options)
+    num_reads = int(kwargs.pop("num_reads", _NEAL_DEFAULTS["num_reads"]))
+    if num_reads < 1:
+        raise ProblemError(f"num_reads must be ≥ 1; got {num_reads}")
+    if "num_reads" in params or not params:
+        kwargs["num_reads"] = num_reads
+    if seed is not None and ("seed" in params or not params):
+        kwargs["seed"] = int(seed) % 2**32
+    unknown = set(kwargs) - params - {"num_reads", "seed"} if params else set()
+    if unknown:
+        raise ProblemError(f"sampler {type(sampler).__name__} does not accept "
+                           f"{sorted(unknown)}; it accepts {sorted(params)}")
+    start = time.perf_counter()
+    sampleset = sampler.sample(bqm, **kwargs)
+    sampleset.resolve()
+    seconds = time.perf_counter() - start
+    return {"penalty": value, "bqm_variables": bqm.num_variables,
+            "bqm_interactions": bqm.num_interactions, "sampler": type(sampler).__name__,
+            "sampler_parameters": {k: v for k, v in kwargs.items() if k != "seed"},
+            "seconds": seconds}, sampleset
+
+
+def solve(problem: PortfolioProblem, method: Any = "neal", seed: int | None = None,
+          **options: Any) -> PortfolioResult:
+    """Solve a portfolio problem with one method; every method reports the same figures.
+
+    Parameters
+    ----------
+    problem : PortfolioProblem
+    method : {"neal", "exact", "miqp", "convex", "heuristic"} or dimod.Sampler
+        - ``"neal"``: dwave-neal simulated annealing on :meth:`PortfolioProblem.to_bqm`
+          (options ``num_reads`` (1000), ``num_sweeps`` (1000), ``beta_range``, ``penalty``);
+        - any dimod Sampler instance: the same, with that sampler;
+        - ``"exact"``: enumeration (:func:`qfin.portfolio.exact_optimum`);
+        - ``"miqp"``: cvxpy + SCIP (option ``time_limit`` seconds, default 60);
+        - ``"convex"``: continuous long-only Markowitz with Clarabel (no cardinality, no
+          grid: a lower bound, reported as infeasible for the discrete formulation);
+        - ``"heuristic"``: relax → round (K largest) → pairwise-swap local search.
+    seed : int, optional
+        Seed of stochastic methods.
+    **options
+        ``formulation`` ("cardinality"/"weights"), ``reference`` ("auto" default, a number,
+        a PortfolioResult or None), method options above.
+
+    Returns
+    -------
+    PortfolioResult
+
+    Raises
+    ------
+    ProblemError
+        Unknown method or option.
+    SolverError
+        A solver failed (status in the message).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = PortfolioProblem([0.1, 0.3, 0.2], np.diag([0.1, 0.2, 0.1]), cardinality=1)
+    >>> solve(p, "exact").weights.tolist()
+    [0.0, 0.0, 1.0]
+    """
+    if not isinstance(problem, PortfolioProblem):
+        raise ProblemError(f"problem must be a PortfolioProblem; got {type(problem).__name__}")
+    formulation = problem._formulation(options.pop("formulation", None))
+    reference = options.pop("reference", "auto")
+    is_sampler = isinstance(method, dimod.Sampler) or (
+        not isinstance(method, str) and callable(getattr(method, "sample", None)))
+    if not is_sampler and method not in METHODS:
+        raise ProblemError(f"method must be one of {METHODS} or a dimod Sampler; got {method!r}")
+    if isinstance(seed, bool) or (seed is not None and not isinstance(seed, int | np.integer)):
+        raise ProblemError(f"seed must be an integer or None; got {seed!r}")
+    start = time.perf_counter()
+    info: dict[str, Any] = {"formulation": formulation}
+    sampleset = None
+    metrics: dict[str, Any] = {}
+    if method == "neal" or is_sampler:
+        if method == "neal":
+            import neal
+
+            sampler: Any = neal.SimulatedAnnealingSampler()
+            options = {"num_sweeps": _NEAL_DEFAULTS["num_sweeps"], **options}
+            name = "neal"
+        else:
+            sampler, name = method, type(method).__name__
+        penalty = options.pop("penalty", None)
+        run, sampleset = _sample(problem, sampler, formulation, seed, penalty, options)
+        info.update(run)
+        reads = problem.interpret(sampleset, formulation)
+        feasible_reads = reads[reads["feasible"]]
+        pool = feasible_reads if len(feasible_reads) else reads
+        best = pool.loc[pool["objective"].idxmin()] if len(feasible_reads) else pool.loc[
+            pool["violation"].idxmin()]
+        weights = np.asarray(best["weights"], dtype=float)
+        feasible = bool(best["feasible"])
+        solver_seconds = run["seconds"]
+        info["best_energy"] = float(reads["energy"].min())
+        info["best_read_feasible"] = bool(reads.loc[reads["energy"].idxmin(), "feasible"])
+    else:
+        name = str(method)
+        weights, feasible, solver_seconds = _classical(problem, name, formulation, options, info)
+    seconds = time.perf_counter() - start
+    ref_value, ref_source = resolve_reference(problem, reference, formulation)
+    objective = float(problem.objective(weights))
+    gap = relative_gap(objective, ref_value) if ref_value is not None else None
+    info.update({"reference": ref_value, "reference_source": ref_source,
+                 **{f"{k}": v for k, v in problem.terms(weights).items() if k != "objective"}})
+    timings = {"seconds": seconds, "solver_seconds": solver_seconds}
+    if sampleset is not None:
+        metrics = read_metrics(reads, ref_value, solver_seconds)
+        timings["seconds_per_read"] = metrics["seconds_per_read"]
+    else:
+        hit = None
+        if ref_value is not None and name != "convex":  # a relaxation cannot "hit"
+            hit = float(feasible and objective <= ref_value + 1e-9 * max(abs(ref_value), 1e-12))
+        metrics = {"num_reads": 1, "feasibility_rate": float(feasible),
+                   "success_probability": hit, "seconds_per_read": solver_seconds,
+                   "tts99": None if hit is None else (solver_seconds if hit else math.inf)}
+    return PortfolioResult(weights=weights, tickers=problem.tickers, objective=objective,
+                           feasible=feasible, method=name, gap=gap, timings=timings, info=info,
+                           sampleset=sampleset, metrics=metrics)
+
+
+def _classical(problem: PortfolioProblem, method: str, formulation: str,
+               options: dict[str, Any], info: dict[str, Any]
+               ) -> tuple[np.ndarray, bool, float]:
+    from qfin.portfolio._classical import solve_convex, solve_miqp
+    from qfin.portfolio._exact import exact_optimum
+    from qfin.portfolio._heuristic import heuristic_weights
+
+    allowed = {"exact": {"max_candidates"}, "miqp": {"time_limit", "verbose"},
+               "convex": {"solver"}, "heuristic": set()}[method]
+    options = {k: v for k, v in options.items() if k != "penalty" or method != "heuristic"}
+    unknown = set(options) - allowed
+    if unknown:
+        raise ProblemError(f"method {method!r} does not accept {sorted(unknown)}; "
+                           f"it accepts {sorted(allowed) or 'no options'}")
+    start = time.perf_counter()
+    if method == "exact":
+        out = exact_optimum(problem, formulation, **options)
+        info.update(n_candidates=out["n_candidates"], n_feasible=out["n_feasible"])
+        weights = out["weights"]
+    elif method == "miqp":
+        out = solve_miqp(problem, formulation, **options)
+        info.update(status=out["status"], optimal=out["optimal"], mip_gap=out["mip_gap"],
+                    dual_bound=out["dual_bound"])
+        weights = out["weights"]
+    elif method == "convex":
+        out = solve_convex(problem, **options)
+        info.update(status=out["status"], note="continuous relaxation: ignores cardinality "
+                    "and the weight grid; its objective is a lower bound")
+        weights = out["weights"]
+    else:
+        weights = heuristic_weights(problem, formulation)
+    seconds = time.perf_counter() - start
+    from qfin.portfolio._formulations import encoding, residuals
+
+    enc = encoding(problem, formulation)
+    units = weights / enc.unit
+    on_grid = bool(np.allclose(units, np.rint(units), atol=1e-7))
+    feasible = on_grid and bool((residuals(problem, enc, np.rint(units)[None, :])[1] == 0).all())
+    if not feasible and method in ("exact", "miqp", "heuristic"):
+        raise SolverError(f"method {method!r} returned an infeasible portfolio")
+    return np.asarray(weights, dtype=float), feasible, seconds
+
