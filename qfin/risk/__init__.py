@@ -14,6 +14,8 @@ True
 """
 
 from qfin.risk._api import CLOSED_FORM_METHODS, METHODS, SAMPLING_METHODS, value_at_risk
+from qfin.risk._backtest import DEFAULT_BACKTEST_METHODS, BacktestResult, backtest_var
+from qfin.risk._chart import exceedance_chart
 from qfin.risk._fit import fit_t_dof
 from qfin.risk._historical import QUANTILE_METHOD, historical_var, horizon_losses
 from qfin.risk._montecarlo import COPULAS, monte_carlo_var
@@ -26,6 +28,7 @@ from qfin.risk._parametric import (
 )
 from qfin.risk._result import VaRResult
 from qfin.risk._tail import TailKeeper, weighted_var_cvar
+from qfin.risk._tests_stat import christoffersen_test, kupiec_test
 from qfin.risk._variance_reduction import importance_sampling_var, quasi_monte_carlo_var
 
 __all__ = [
@@ -41,6 +44,12 @@ __all__ = [
     "t_var_cvar",
     "cornish_fisher_var_cvar",
     "fit_t_dof",
+    "backtest_var",
+    "BacktestResult",
+    "kupiec_test",
+    "christoffersen_test",
+    "exceedance_chart",
+    "DEFAULT_BACKTEST_METHODS",
     "horizon_losses",
     "weighted_var_cvar",
     "TailKeeper",
