@@ -16,7 +16,7 @@ from qfin.errors import ProblemError
 from qfin.samplers._constrained import sample_cqm as _sample_cqm
 from qfin.samplers._model import DenseIsing, check_bqm, check_num_reads, check_positive_int
 from qfin.samplers._model import dense_ising as _dense_ising
-from qfin.samplers._polish import polish_spins
+from qfin.samplers._polish import check_polish, polish_spins
 
 __all__ = ["ArraySampler", "blas_threads_limited", "resolve_backend"]
 
@@ -75,7 +75,7 @@ class ArraySampler(dimod.Sampler):
 
     def sample(self, bqm: dimod.BinaryQuadraticModel, *, num_reads: int = 1024,
                seed: int | None = None, backend: Any = "numpy", dtype: Any = None,
-               polish: bool = False, blas_threads: int | None = 1,
+               polish: bool | str = False, blas_threads: int | None = 1,
                **kwargs: Any) -> dimod.SampleSet:
         """Sample ``bqm``; see the class docstring for the algorithm's own parameters.
 
@@ -92,9 +92,10 @@ class ArraySampler(dimod.Sampler):
         dtype : {"float32", "float64"}, optional
             Working precision (default: the backend's, float64 on numpy, float32 on MLX).
             Returned energies are always recomputed in float64.
-        polish : bool
-            Apply single-flip steepest descent to every read; energies before polishing stay
-            in the ``energy_unpolished`` field and ``info["polish"]`` summarises the effect.
+        polish : bool or {"1-flip", "2-flip"}
+            Steepest descent on every read (``True`` = ``"2-flip"``: single flips, then pair
+            flips); energies before polishing stay in the ``energy_unpolished`` field and
+            ``info["polish"]`` summarises the effect.
         blas_threads : int or None
             BLAS threads while sampling (default 1; ``None`` leaves the library setting).
 
@@ -112,21 +113,22 @@ class ArraySampler(dimod.Sampler):
             blas_threads = check_positive_int("blas_threads", blas_threads)
         be, dt = resolve_backend(backend, dtype)
         seed = _check_seed(seed)
+        polish_mode = check_polish(polish)
         model = _dense_ising(bqm)
         with blas_threads_limited(blas_threads):
             spins, info = self._run(model, num_reads, seed, be, dt, t0=t0, **kwargs)
             spins = np.where(spins >= 0, 1, -1).astype(np.int8)
             vectors: dict[str, Any] = {}
             timing = info.setdefault("timing", {})
-            if polish:
+            if polish_mode:
                 tp = time.perf_counter()
                 before = model.energies(spins)
-                spins = polish_spins(model, spins)
+                spins = polish_spins(model, spins, polish_mode)
                 timing["polish"] = time.perf_counter() - tp
                 after = model.energies(spins)
                 vectors["energy_unpolished"] = before
                 info["polish"] = {
-                    "method": "single-flip steepest descent (vectorised over reads)",
+                    "method": f"{polish_mode} steepest descent (vectorised over reads)",
                     "min_energy_before": float(before.min()),
                     "min_energy_after": float(after.min()),
                     "mean_energy_before": float(before.mean()),
