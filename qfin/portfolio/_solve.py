@@ -116,11 +116,12 @@ def _sample(problem: PortfolioProblem, sampler: Any, formulation: str, seed: int
     num_reads = int(kwargs.pop("num_reads", _NEAL_DEFAULTS["num_reads"]))
     if num_reads < 1:
         raise ProblemError(f"num_reads must be ≥ 1; got {num_reads}")
-    if "num_reads" in params or not params:
+    # dimod convention: a sampler declares the keyword arguments it takes in `parameters`
+    if "num_reads" in params:
         kwargs["num_reads"] = num_reads
-    if seed is not None and ("seed" in params or not params):
+    if seed is not None and "seed" in params:
         kwargs["seed"] = int(seed) % 2**32
-    unknown = set(kwargs) - params - {"num_reads", "seed"} if params else set()
+    unknown = set(kwargs) - params
     if unknown:
         raise ProblemError(f"sampler {type(sampler).__name__} does not accept "
                            f"{sorted(unknown)}; it accepts {sorted(params)}")
