@@ -95,7 +95,8 @@ def solve_miqp(problem: PortfolioProblem, formulation: str, *, time_limit: float
     cons = [cp.sum(units) == enc.total_units, units >= low, units <= high]
     if formulation == "weights" and problem.cardinality is not None:
         held = cp.Variable(n, boolean=True)
-        cons += [units <= high * held, units >= held, cp.sum(held) == problem.cardinality]
+        cons += [units <= cp.multiply(high, held), units >= held,
+                 cp.sum(held) == problem.cardinality]
     for _, (mask, cap) in sector_caps(problem, enc).items():
         cons.append(mask.astype(float) @ units <= cap)
     w = enc.unit * units

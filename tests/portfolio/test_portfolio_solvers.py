@@ -1,0 +1,176 @@
+"""Solvers against ground truth: exact enumeration, SCIP, ExactSolver."""
+
+from __future__ import annotations
+
+import math
+
+import dimod
+import numpy as np
+import pytest
+
+from qfin.errors import ProblemError, SolverError
+from qfin.portfolio import (
+    PortfolioProblem,
+    PortfolioResult,
+    calibrate_penalty,
+    count_candidates,
+    efficient_frontier,
+    exact_optimum,
+    frontier_figure,
+    penalty_figure,
+    penalty_sweep,
+    solve,
+    synthetic_problem,
+    tts99,
+)
+
+TEN = ["AAPL", "CVX", "JNJ", "KO", "LLY", "MRK", "PEP", "PG", "XOM", "WMT"]
+
+
+@pytest.fixture(scope="module", params=[5, 10])
+def sample_case(request, sample_store):
+    problem = PortfolioProblem.from_store(store=sample_store, cardinality=request.param)
+    return problem, solve(problem, "exact", reference=None)
+
+
+@pytest.fixture(scope="module")
+def four_bit(sample_store):
+    problem = PortfolioProblem.from_store(TEN, store=sample_store, bits=4)
+    return problem, solve(problem, "miqp", reference=None, time_limit=60)
+
+
+def test_exact_and_miqp_agree_on_the_sample(sample_case):
+    problem, exact = sample_case
+    assert exact.info["n_candidates"] == math.comb(20, problem.cardinality)
+    miqp = solve(problem, "miqp", reference=exact)
+    assert miqp.info["optimal"] and miqp.info["mip_gap"] == pytest.approx(0.0, abs=1e-9)
+    assert abs(miqp.objective - exact.objective) <= 1e-8 * abs(exact.objective)
+    np.testing.assert_allclose(miqp.weights, exact.weights, atol=1e-12)
+    # q = 3 makes both terms matter: risk is a sizeable share of the return
+    terms = problem.terms(exact.weights)
+    assert 0.2 < terms["risk_term"] / terms["expected_return"] < 0.9
+
+
+def test_neal_with_defaults_finds_the_sample_optimum(sample_case):
+    problem, exact = sample_case
+    res = solve(problem, "neal", seed=7)
+    assert res.info["reference_source"] == "exact enumeration"
+    assert res.gap is not None and res.gap <= 1e-6
+    assert res.feasible and res.info["best_read_feasible"]
+    assert res.info["penalty"] == pytest.approx(calibrate_penalty(problem))
+    m = res.metrics
+    assert m["num_reads"] == 1000 and 0 < m["success_probability"] <= 1
+    assert 0 < m["feasibility_rate"] <= 1
+    assert m["tts99"] == pytest.approx(tts99(m["seconds_per_read"], m["success_probability"]))
+    reads = problem.interpret(res.sampleset)
+    assert m["feasibility_rate"] == pytest.approx(
+        reads.loc[reads["feasible"], "num_occurrences"].sum() / 1000)
+
+
+def test_heuristic_and_convex_baselines(sample_case):
+    problem, exact = sample_case
+    heur = solve(problem, "heuristic", reference=exact)
+    assert heur.feasible and (heur.weights > 0).sum() == problem.cardinality
+    assert heur.gap >= -1e-12
+    convex = solve(problem, "convex", reference=exact)
+    assert not convex.feasible and convex.objective <= exact.objective + 1e-9
+    assert convex.weights.sum() == pytest.approx(1.0) and (convex.weights >= 0).all()
+    assert convex.metrics["success_probability"] is None
+
+
+def test_four_bit_weights_on_ten_assets(four_bit):
+    problem, miqp = four_bit
+    assert miqp.info["optimal"] and miqp.feasible
+    units = miqp.weights * 15
+    np.testing.assert_allclose(units, np.rint(units), atol=1e-9)
+    neal = solve(problem, "neal", seed=3, reference=miqp, num_reads=200)
+    assert neal.gap is not None and neal.gap >= -1e-12  # reported, never below the optimum
+    assert 0 <= neal.metrics["feasibility_rate"] <= 1
+    assert neal.metrics["success_probability"] is not None
+    # the convex optimum is a lower bound, within one grid step per weight of the optimum,
+    # and its largest-remainder rounding to the grid brackets the discrete optimum
+    from qfin.portfolio._heuristic import round_to_grid
+
+    convex = solve(problem, "convex", reference=miqp)
+    assert convex.objective <= miqp.objective + 1e-9
+    assert np.abs(convex.weights - miqp.weights).max() <= 1 / 15
+    rounded = round_to_grid(convex.weights, 1 / 15, 15, np.zeros(10, int), np.full(10, 15))
+    assert rounded.sum() == 15 and np.abs(rounded / 15 - convex.weights).max() <= 1 / 15
+    assert miqp.objective <= problem.objective(rounded / 15) + 1e-12
+
+
+def test_exact_and_miqp_agree_on_small_weights_problem():
+    problem = synthetic_problem(6, seed=4, cardinality=3, bits=3, bounds=(0.0, 0.6))
+    exact = solve(problem, "exact", reference=None)
+    miqp = solve(problem, "miqp", reference=exact)
+    assert (exact.weights > 0).sum() == 3
+    assert abs(miqp.gap) <= 1e-8
+    heur = solve(problem, "heuristic", reference=exact)
+    assert heur.feasible and heur.gap >= -1e-12
+
+
+def test_any_dimod_sampler_works_like_neal():
+    problem = synthetic_problem(8, seed=2, cardinality=3)
+    res = solve(problem, dimod.ExactSolver(), reference="auto")
+    assert res.method == "ExactSolver" and res.gap == pytest.approx(0.0, abs=1e-12)
+    assert res.metrics["num_reads"] == 2**8 and res.sampleset is not None
+    with pytest.raises(ProblemError, match="does not accept"):
+        solve(problem, dimod.ExactSolver(), num_sweeps=10)
+
+
+def test_result_is_frozen_and_summarises(sample_case):
+    problem, exact = sample_case
+    assert isinstance(exact, PortfolioResult)
+    with pytest.raises(AttributeError):
+        exact.objective = 0.0  # type: ignore[misc]
+    summary = exact.summary()
+    assert summary["method"] == "exact" and len(summary["weights"]) == problem.cardinality
+    assert exact.weights_series().index.tolist() == problem.tickers
+
+
+def test_tts99():
+    assert tts99(2.0, 0.99) == pytest.approx(2.0)
+    assert tts99(1.0, 1.0) == 1.0 and tts99(1.0, 0.0) == math.inf
+    assert tts99(0.5, 0.1) == pytest.approx(0.5 * math.log(0.01) / math.log(0.9))
+    with pytest.raises(ProblemError, match=r"p must be a probability in \[0, 1\]; got 1.5"):
+        tts99(1.0, 1.5)
+    with pytest.raises(ProblemError, match="seconds_per_read must be a finite number ≥ 0"):
+        tts99(-1.0, 0.5)
+
+
+def test_solver_errors():
+    problem = synthetic_problem(30, seed=0)
+    assert count_candidates(problem) == math.comb(30, 7)
+    with pytest.raises(SolverError, match="use method='miqp'"):
+        exact_optimum(problem, max_candidates=1000)
+    with pytest.raises(ProblemError, match="method must be one of"):
+        solve(problem, "qaoa")
+    with pytest.raises(ProblemError, match="method 'exact' does not accept"):
+        solve(problem, "exact", num_reads=5)
+    with pytest.raises(ProblemError, match="seed must be an integer"):
+        solve(problem, "heuristic", seed=1.5)
+    with pytest.raises(ProblemError, match="reference must be a finite number"):
+        solve(problem, "heuristic", reference=math.nan)
+    with pytest.raises(ProblemError, match="problem must be a PortfolioProblem"):
+        solve({"mu": [1]}, "exact")
+    with pytest.raises(SolverError, match="time_limit must be a positive"):
+        solve(problem, "miqp", time_limit=-1)
+    with pytest.raises(ProblemError, match="num_reads must be ≥ 1"):
+        solve(problem, "neal", num_reads=0)
+
+
+def test_penalty_sweep_and_frontier_tables():
+    problem = synthetic_problem(8, seed=5, cardinality=3)
+    bound = calibrate_penalty(problem)
+    table = penalty_sweep(problem, [bound * 0.01, bound], num_reads=50, seed=1)
+    assert table["reference_source"].eq("exact enumeration").all()
+    assert table.loc[1, "feasibility_rate"] > 0 and table.loc[1, "gap"] >= -1e-12
+    assert table["penalty_over_bound"].tolist() == pytest.approx([0.01, 1.0])
+    assert len(penalty_figure(table).data) == 2
+    frontier = efficient_frontier(problem, [0.5, 5.0], methods=("convex", "exact"))
+    assert len(frontier) == 4
+    convex = frontier[frontier["method"] == "convex"].set_index("risk_aversion")
+    assert convex.loc[0.5, "volatility"] >= convex.loc[5.0, "volatility"] - 1e-9
+    assert len(frontier_figure(frontier).data) == 2
+    with pytest.raises(ProblemError, match="risk_aversions must be non-empty"):
+        efficient_frontier(problem, [])
