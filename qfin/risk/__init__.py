@@ -24,6 +24,7 @@ from qfin.risk._parametric import (
     cornish_fisher_var_cvar,
     normal_var_cvar,
     parametric_var,
+    sample_moments,
     t_var_cvar,
 )
 from qfin.risk._result import VaRResult
@@ -44,6 +45,7 @@ __all__ = [
     "t_var_cvar",
     "cornish_fisher_var_cvar",
     "fit_t_dof",
+    "sample_moments",
     "backtest_var",
     "BacktestResult",
     "kupiec_test",

@@ -9,14 +9,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from tqdm.auto import tqdm
 
 from qfin.errors import ProblemError
 from qfin.risk._api import METHODS, SAMPLING_METHODS, value_at_risk
 from qfin.risk._fit import fit_t_dof
 from qfin.risk._historical import QUANTILE_METHOD
-from qfin.risk._parametric import cornish_fisher_var_cvar, normal_var_cvar, t_var_cvar
+from qfin.risk._parametric import (
+    cornish_fisher_var_cvar,
+    normal_var_cvar,
+    sample_moments,
+    t_var_cvar,
+)
 from qfin.risk._tests_stat import christoffersen_test, kupiec_test
 from qfin.risk._validate import check_confidence, check_returns, check_weights, min_samples
 
@@ -76,11 +80,7 @@ def _closed_form(method: str, c: float) -> Callable[[np.ndarray], tuple[float, f
     if method == "t":
         return lambda x: t_var_cvar(float(x.mean()), float(x.std(ddof=1)), fit_t_dof(x), c)
 
-    def cf(x: np.ndarray) -> tuple[float, float]:
-        return cornish_fisher_var_cvar(float(x.mean()), float(x.std(ddof=1)),
-                                       float(stats.skew(x, bias=False)),
-                                       float(stats.kurtosis(x, bias=False)), c)
-    return cf
+    return lambda x: cornish_fisher_var_cvar(*sample_moments(x), c)
 
 
 def backtest_var(returns: Any, weights: Any = None, *,

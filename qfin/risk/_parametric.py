@@ -18,7 +18,30 @@ from qfin.risk._result import VaRResult
 from qfin.risk._validate import check_confidence, check_horizon, check_returns, check_weights
 
 __all__ = ["parametric_var", "cornish_fisher_var", "normal_var_cvar", "t_var_cvar",
-           "cornish_fisher_var_cvar"]
+           "cornish_fisher_var_cvar", "sample_moments"]
+
+
+def sample_moments(x: np.ndarray) -> tuple[float, float, float, float]:
+    """Mean, std (ddof=1), skewness and excess kurtosis of ``x`` (bias-corrected).
+
+    The same values as ``scipy.stats.skew(x, bias=False)`` and
+    ``scipy.stats.kurtosis(x, bias=False)``, computed in one pass (needs 4+ observations).
+    """
+    n = x.size
+    mean = float(x.mean())
+    d = x - mean
+    d2 = d * d
+    m2 = float(d2.mean())
+    m3 = float((d2 * d).mean())
+    m4 = float((d2 * d2).mean())
+    std = float(np.sqrt(m2 * n / (n - 1)))
+    if m2 <= 0.0:
+        return mean, std, 0.0, 0.0
+    g1 = m3 / m2**1.5
+    g2 = m4 / (m2 * m2) - 3.0
+    skew = g1 * np.sqrt(n * (n - 1.0)) / (n - 2.0)
+    exkurt = ((n + 1.0) * g2 + 6.0) * (n - 1.0) / ((n - 2.0) * (n - 3.0))
+    return mean, std, float(skew), float(exkurt)
 
 
 def normal_var_cvar(mean: float, std: float, confidence: float, horizon: int = 1
@@ -78,10 +101,10 @@ def cornish_fisher_var_cvar(mean: float, std: float, skew: float, exkurt: float,
 
 
 def _portfolio_series(returns: Any, weights: Any, confidence: float, horizon: int,
-                      allow_leverage: bool) -> tuple[np.ndarray, float, int]:
+                      allow_leverage: bool, min_rows: int = 3) -> tuple[np.ndarray, float, int]:
     c = check_confidence(confidence)
     h = check_horizon(horizon)
-    values, _ = check_returns(returns, min_rows=3)
+    values, _ = check_returns(returns, min_rows=min_rows)
     w = check_weights(weights, values.shape[1], allow_leverage=allow_leverage)
     return values @ w, c, h
 
@@ -152,8 +175,9 @@ def cornish_fisher_var(returns: Any, weights: Any = None, *, confidence: float =
                        horizon: int = 1, allow_leverage: bool = False) -> VaRResult:
     """Cornish-Fisher (modified) VaR and its CVaR from the portfolio's first four moments.
 
-    Sample skewness and excess kurtosis use ``scipy.stats.skew`` / ``kurtosis`` with
-    ``bias=False``; see :func:`cornish_fisher_var_cvar` for the formulas.
+    Sample skewness and excess kurtosis are bias-corrected (equal to ``scipy.stats.skew`` /
+    ``kurtosis`` with ``bias=False``, see :func:`sample_moments`); the formulas are in
+    :func:`cornish_fisher_var_cvar`.
 
     Parameters
     ----------
@@ -173,10 +197,9 @@ def cornish_fisher_var(returns: Any, weights: Any = None, *, confidence: float =
     VaRResult
     """
     t0 = time.perf_counter()
-    x, c, h = _portfolio_series(returns, weights, confidence, horizon, allow_leverage)
-    mean, std = float(x.mean()), float(x.std(ddof=1))
-    skew = float(stats.skew(x, bias=False))
-    exkurt = float(stats.kurtosis(x, bias=False))
+    x, c, h = _portfolio_series(returns, weights, confidence, horizon, allow_leverage,
+                                min_rows=4)
+    mean, std, skew, exkurt = sample_moments(x)
     var, cvar = cornish_fisher_var_cvar(mean, std, skew, exkurt, c, h)
     return VaRResult(value=var, cvar=cvar, confidence=c, method="cornish-fisher", horizon=h,
                      samples=int(x.size), seconds=time.perf_counter() - t0,
