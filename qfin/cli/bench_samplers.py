@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from qfin.cli._common import format_table, open_store_from_args, print_json
+from qfin.samplers._bench import FAMILIES
 
 DEFAULT_SIZES = [50, 100, 200, 500]
 
@@ -30,6 +31,11 @@ def register(bench_sub: Any) -> None:
     parser.add_argument("--backend", choices=["numpy", "mlx", "auto"], default="numpy",
                         help="array backend of the qfin samplers (default numpy)")
     parser.add_argument("--seed", type=int, default=7, help="sampler seed (default 7)")
+    parser.add_argument("--instance-seed", type=int, default=0,
+                        help="seed of the synthetic universes (default 0; change it to check "
+                        "the figures on instances not seen before)")
+    parser.add_argument("--families", nargs="+", choices=list(FAMILIES), default=list(FAMILIES),
+                        help="instance families to run (default all)")
     parser.add_argument("--out", default=None,
                         help="table file (.csv/.json/.parquet; default "
                         "bench-results/samplers.csv); the figure goes next to it as .html")
@@ -48,9 +54,11 @@ def run(args: argparse.Namespace) -> int:
     reads = args.reads or (32 if args.quick else 128)
     store = open_store_from_args(args)
     table = run_benchmark(sizes, reads=reads, quick=args.quick, backend=args.backend,
-                          seed=args.seed, store=store)
+                          seed=args.seed, store=store, families=args.families,
+                          instance_seed=args.instance_seed)
     params = {"sizes": sizes, "reads": reads, "quick": args.quick, "backend": args.backend,
-              "seed": args.seed}
+              "seed": args.seed, "instance_seed": args.instance_seed,
+              "families": args.families}
     saved = save_benchmark("samplers", table, out=args.out,
                            store=None if args.no_store else store, params=params)
     html = Path(saved["path"]).with_suffix(".html")

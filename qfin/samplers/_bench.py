@@ -19,7 +19,7 @@ import pandas as pd
 
 from qfin.errors import ProblemError
 
-__all__ = ["Instance", "build_instances", "run_benchmark", "tts", "summarise", "figure"]
+__all__ = ["FAMILIES", "Instance", "build_instances", "run_benchmark", "tts", "summarise", "figure"]
 
 GAP_TARGET = 1e-3
 
@@ -47,27 +47,36 @@ class Instance:
     reference_probe: float | None = None
 
 
+FAMILIES = ("sample", "synthetic", "weights-4bit", "sector-bounded")
+
+
 def build_instances(sizes: Iterable[int], *, store: Any = None, seed: int = 0,
-                    quick: bool = False) -> list[Instance]:
+                    quick: bool = False, families: Iterable[str] = FAMILIES) -> list[Instance]:
     """Sample 20 assets (K=5, K=10), synthetic n (K=n/4), 4-bit weights, sector-bounded K."""
+    families = set(families)
+    unknown = families - set(FAMILIES)
+    if unknown:
+        raise ProblemError(f"families must be among {FAMILIES}; got {sorted(unknown)}")
     from qfin.portfolio import PortfolioProblem, synthetic_problem
 
     out: list[Instance] = []
-    for K in (5, 10):
+    for K in (5, 10) if "sample" in families else ():
         prob = PortfolioProblem.from_store(store=store, cardinality=K)
         out.append(Instance(f"sample20-K{K}", "sample", prob.n_assets, prob, "cardinality"))
-    for n in sizes:
+    for n in sizes if "synthetic" in families else ():
         prob = synthetic_problem(int(n), seed=seed)
         out.append(Instance(f"synthetic-n{n}", "synthetic", int(n), prob, "cardinality"))
-    n_w = 8 if quick else 10
-    prob = synthetic_problem(n_w, seed=seed + 1, bits=4).replace(cardinality=None)
-    out.append(Instance(f"weights4bit-n{n_w}", "weights-4bit", n_w, prob, "weights"))
-    n_s = 40 if quick else 60
-    base = synthetic_problem(n_s, seed=seed + 2)
-    sectors = [f"sec{i % 6}" for i in range(n_s)]
-    limits = {s: 0.2 for s in sorted(set(sectors))}
-    prob = base.replace(sectors=sectors, sector_limits=limits)
-    out.append(Instance(f"sectors-n{n_s}", "sector-bounded", n_s, prob, "cardinality"))
+    if "weights-4bit" in families:
+        n_w = 8 if quick else 10
+        prob = synthetic_problem(n_w, seed=seed + 1, bits=4).replace(cardinality=None)
+        out.append(Instance(f"weights4bit-n{n_w}", "weights-4bit", n_w, prob, "weights"))
+    if "sector-bounded" in families:
+        n_s = 40 if quick else 60
+        base = synthetic_problem(n_s, seed=seed + 2)
+        sectors = [f"sec{i % 6}" for i in range(n_s)]
+        limits = {s: 0.2 for s in sorted(set(sectors))}
+        prob = base.replace(sectors=sectors, sector_limits=limits)
+        out.append(Instance(f"sectors-n{n_s}", "sector-bounded", n_s, prob, "cardinality"))
     return out
 
 
@@ -148,14 +157,16 @@ def _tune_neal(inst: Instance, bqm: Any, reads: int, seed: int, quick: bool
 
 def run_benchmark(sizes: Iterable[int] = (50, 100, 200, 500), *, reads: int = 128,
                   quick: bool = False, backend: str = "numpy", seed: int = 7, store: Any = None,
-                  progress: bool | None = None) -> pd.DataFrame:
+                  progress: bool | None = None, families: Iterable[str] = FAMILIES,
+                  instance_seed: int = 0) -> pd.DataFrame:
     """Run every method on every instance and return one row per (instance, method)."""
     from threadpoolctl import threadpool_limits
     from tqdm import tqdm
 
     if reads < 1:
         raise ProblemError(f"reads must be >= 1; got {reads}")
-    instances = build_instances(sizes, store=store, quick=quick)
+    instances = build_instances(sizes, store=store, quick=quick, families=families,
+                                seed=instance_seed)
     rows: list[dict[str, Any]] = []
     with threadpool_limits(limits=1, user_api="blas"):
         disable = None if progress is None else not progress
