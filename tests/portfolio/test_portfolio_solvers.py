@@ -59,12 +59,12 @@ def test_neal_with_defaults_finds_the_sample_optimum(sample_case):
     assert res.feasible and res.info["best_read_feasible"]
     assert res.info["penalty"] == pytest.approx(calibrate_penalty(problem))
     m = res.metrics
-    assert m["num_reads"] == 1000 and 0 < m["success_probability"] <= 1
+    assert m["num_reads"] == 2000 and 0 < m["success_probability"] <= 1
     assert 0 < m["feasibility_rate"] <= 1
     assert m["tts99"] == pytest.approx(tts99(m["seconds_per_read"], m["success_probability"]))
     reads = problem.interpret(res.sampleset)
     assert m["feasibility_rate"] == pytest.approx(
-        reads.loc[reads["feasible"], "num_occurrences"].sum() / 1000)
+        reads.loc[reads["feasible"], "num_occurrences"].sum() / 2000)
 
 
 def test_heuristic_and_convex_baselines(sample_case):
