@@ -12,6 +12,7 @@ savings are never a wall-clock speed-up.
 True
 """
 
+from qfin.qae._classical import CLASSICAL_METHODS, classical_estimate, tilted_pmf
 from qfin.qae._credit import credit_loss_distribution, latent_factor_grid
 from qfin.qae._distribution import DiscreteDistribution
 from qfin.qae._estimators import (
@@ -22,6 +23,14 @@ from qfin.qae._estimators import (
     MaximumLikelihoodAE,
 )
 from qfin.qae._oracle import ExactOracle, StateVectorOracle, make_oracle, qpe_outcome_probabilities
+from qfin.qae._risk import (
+    CVAR_DEFINITIONS,
+    RiskResult,
+    conditional_value_at_risk,
+    expected_loss,
+    value_at_risk,
+)
+from qfin.qae._scenarios import portfolio_losses
 from qfin.qae._statevector import GroverCircuit, grover_rudolph_angles
 
 __all__ = [
@@ -37,6 +46,15 @@ __all__ = [
     "StateVectorOracle",
     "make_oracle",
     "qpe_outcome_probabilities",
+    "RiskResult",
+    "value_at_risk",
+    "conditional_value_at_risk",
+    "expected_loss",
+    "CVAR_DEFINITIONS",
+    "portfolio_losses",
+    "classical_estimate",
+    "tilted_pmf",
+    "CLASSICAL_METHODS",
     "GroverCircuit",
     "grover_rudolph_angles",
 ]

@@ -1,0 +1,421 @@
+"""Research studies of simulated amplitude estimation: tidy tables and plotly figures.
+
+Each study is a function returning a DataFrame, so a notebook, the benchmark and the tests
+call the same code (the tests with fewer seeds). Costs are oracle queries (query
+complexity) for amplitude estimation and samples for the classical estimators; seconds of
+classical simulation are reported apart and never compared as a "speed-up".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from qfin.qae._classical import CLASSICAL_METHODS, classical_estimate
+from qfin.qae._credit import credit_loss_distribution
+from qfin.qae._distribution import DiscreteDistribution
+from qfin.qae._estimators import (
+    AmplitudeEstimator,
+    CanonicalAE,
+    IterativeAE,
+    MaximumLikelihoodAE,
+)
+from qfin.qae._risk import conditional_value_at_risk, expected_loss, value_at_risk
+from qfin.qae._scenarios import portfolio_losses
+from qfin.qae._validate import check_open_unit, check_positive_int
+
+__all__ = [
+    "SLOPE_TARGETS",
+    "PUBLISHED_CREDIT_EXAMPLE",
+    "sample_losses",
+    "sample_distribution",
+    "default_estimators",
+    "coverage_study",
+    "error_vs_cost",
+    "fit_slopes",
+    "discretisation_study",
+    "credit_study",
+    "error_vs_cost_figure",
+    "coverage_figure",
+    "discretisation_figure",
+]
+
+#: Target ranges of the fitted log-log slope of RMSE against cost.
+SLOPE_TARGETS: dict[str, tuple[float, float]] = {
+    "iterative": (-1.1, -0.8),
+    "maximum-likelihood-exponential": (-1.1, -0.8),
+    "monte-carlo": (-0.55, -0.45),
+}
+
+#: The Qiskit finance credit-risk tutorial: parameters and its printed exact figures.
+PUBLISHED_CREDIT_EXAMPLE: dict[str, Any] = {
+    "default_probabilities": (0.15, 0.25), "sensitivities": (0.1, 0.05), "lgd": (1, 2),
+    "n_z": 2, "z_max": 2.0, "confidence": 0.95,
+    "published": {"expected_loss": 0.6409, "cdf_at_var": 0.9591, "var": 2.0,
+                  "cvar_tail_conditional": 3.0},
+}
+
+EstimatorFactory = Callable[[int], AmplitudeEstimator]
+
+
+def _seed(seed: int, i: int) -> int:
+    return int(np.random.SeedSequence([int(seed), int(i)]).generate_state(1)[0])
+
+
+# ---------------------------------------------------------------------- sample data
+def sample_losses(store: Any = None, *, dataset: str = "sample", tickers: Any = None,
+                  weights: Any = None, horizon: int = 1) -> np.ndarray:
+    """Daily portfolio losses ``L = -w^T r`` (simple returns) of a stored universe.
+
+    Parameters
+    ----------
+    store : MarketStore, optional
+        Default :func:`qfin.data.open_store`.
+    dataset, tickers
+        The universe (default: every ticker of the 20-asset sample).
+    weights : array-like, optional
+        Default equal weights.
+    horizon : int
+        Holding period in days (overlapping compounded returns).
+    """
+    if store is None:
+        from qfin.data import open_store
+
+        store = open_store()
+    returns = store.returns(tickers, kind="simple", dataset=dataset)
+    return portfolio_losses(returns, weights, horizon)
+
+
+def sample_distribution(store: Any = None, n_qubits: int = 10, **kwargs: Any
+                        ) -> DiscreteDistribution:
+    """The sample's scenario losses as a histogram on ``2**n_qubits`` points.
+
+    The encoding is :meth:`DiscreteDistribution.from_samples`: each daily loss goes to the
+    nearest point of an even grid from the smallest to the largest loss, so the exact
+    discretised VaR is within half a grid step of the historical VaR.
+    """
+    return DiscreteDistribution.from_samples(sample_losses(store, **kwargs), n_qubits)
+
+
+def default_estimators(alpha: float = 0.05, epsilon: float = 1e-3, *,
+                       mlae_powers: int = 8, mlae_shots: int = 100,
+                       canonical_qubits: int = 8, canonical_shots: int = 100,
+                       simulator: str = "exact") -> dict[str, EstimatorFactory]:
+    """Factories ``seed -> estimator`` for the studies (one of each kind, same ``alpha``)."""
+    return {
+        "iterative": lambda s: IterativeAE(epsilon, alpha, s, simulator=simulator),
+        "iterative-chernoff": lambda s: IterativeAE(epsilon, alpha, s, interval="chernoff",
+                                                    simulator=simulator),
+        "maximum-likelihood": lambda s: MaximumLikelihoodAE(
+            "exponential", mlae_shots, n_powers=mlae_powers, alpha=alpha, seed=s,
+            simulator=simulator),
+        "maximum-likelihood-lr": lambda s: MaximumLikelihoodAE(
+            "exponential", mlae_shots, n_powers=mlae_powers, alpha=alpha, seed=s,
+            interval="likelihood-ratio", simulator=simulator),
+        "canonical": lambda s: CanonicalAE(canonical_qubits, canonical_shots, alpha=alpha,
+                                           seed=s, simulator=simulator),
+    }
+
+
+# ---------------------------------------------------------------------- coverage
+def coverage_study(dist: DiscreteDistribution, confidence: float = 0.99,
+                   estimators: dict[str, EstimatorFactory] | None = None, *,
+                   n_seeds: int = 500, seed: int = 0, var_search: bool = True,
+                   progress: bool | None = False) -> pd.DataFrame:
+    """Interval coverage over seeds: the CDF at the exact VaR, and the whole VaR search.
+
+    For every estimator and seed: one CDF estimate at the exact discretised VaR point
+    (does its interval cover the exact CDF?), and, with ``var_search``, a full bisection
+    (does the point VaR equal the exact discretised VaR; does the bracket contain it?).
+
+    Returns
+    -------
+    DataFrame
+        One row per estimator: ``cdf_coverage`` against ``required_coverage = 1 - alpha``,
+        ``var_exact_fraction``, ``var_bracket_coverage``, mean oracle queries and seconds.
+    """
+    c = check_open_unit(confidence, "confidence")
+    n_seeds = check_positive_int(n_seeds, "n_seeds")
+    estimators = estimators or default_estimators()
+    k = dist.var_index(c)
+    exact_cdf = float(dist.cdf[k])
+    rows = []
+    for name, factory in estimators.items():
+        covered = exact = bracketed = 0
+        err2 = q_cdf = q_var = sec_cdf = sec_var = width = 0.0
+        alpha = None
+        for i in tqdm(range(n_seeds), desc=f"coverage {name}", disable=not progress
+                      if progress is not None else None, leave=False):
+            est = factory(_seed(seed, i))
+            alpha = est.alpha
+            res = est.estimate_cdf_index(dist, k)
+            covered += res.covers(exact_cdf)
+            err2 += (res.estimate - exact_cdf) ** 2
+            q_cdf += res.oracle_queries
+            sec_cdf += res.seconds
+            if var_search:
+                var = value_at_risk(dist, c, est)
+                exact += var.index == k
+                lo, hi = var.bracket_indices
+                bracketed += lo <= k <= hi
+                width += hi - lo
+                q_var += var.oracle_queries
+                sec_var += var.seconds
+        row = {"method": name, "alpha": alpha, "n_seeds": n_seeds, "confidence": c,
+               "exact_var": float(dist.values[k]), "exact_cdf": exact_cdf,
+               "cdf_coverage": covered / n_seeds, "required_coverage": 1 - alpha,
+               "cdf_rmse": math.sqrt(err2 / n_seeds),
+               "mean_oracle_queries_cdf": q_cdf / n_seeds, "mean_seconds_cdf": sec_cdf / n_seeds}
+        if var_search:
+            row.update({"var_exact_fraction": exact / n_seeds,
+                        "var_bracket_coverage": bracketed / n_seeds,
+                        "mean_bracket_width_points": width / n_seeds,
+                        "mean_oracle_queries_var": q_var / n_seeds,
+                        "mean_seconds_var": sec_var / n_seeds})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------- error vs cost
+def error_vs_cost(dist: DiscreteDistribution, *, confidence: float = 0.99,
+                  target_index: int | None = None, n_seeds: int = 100, seed: int = 0,
+                  alpha: float = 0.05,
+                  epsilons: Sequence[float] = (3e-2, 1e-2, 3e-3, 1e-3, 3e-4, 1e-4),
+                  mlae_powers: Sequence[int] = (3, 4, 5, 6, 7, 8, 9, 10),
+                  mlae_linear_powers: Sequence[int] = (4, 8, 16, 32, 64),
+                  mlae_shots: int = 100,
+                  canonical_qubits: Sequence[int] = (3, 4, 5, 6, 7, 8), canonical_shots: int = 1,
+                  samples: Sequence[int] = tuple(2**e for e in range(6, 19, 2)),
+                  classical: Iterable[str] = CLASSICAL_METHODS,
+                  progress: bool | None = False) -> pd.DataFrame:
+    """RMSE of the CDF at the VaR point against cost, per estimator and budget.
+
+    Amplitude estimators are charged oracle queries (``cost_kind="oracle_queries"``),
+    classical estimators samples of the pmf (``cost_kind="samples"``); both estimate the
+    same number ``F(values[target_index])`` of the same discrete distribution.
+
+    Returns
+    -------
+    DataFrame
+        Tidy: ``method, parameter, cost, cost_kind, rmse, mean_abs_error, n_seeds,
+        mean_seconds``.
+    """
+    n_seeds = check_positive_int(n_seeds, "n_seeds")
+    k = dist.var_index(confidence) if target_index is None else dist.check_index(target_index)
+    exact = float(dist.cdf[k])
+    indicator = (np.arange(dist.size) <= k).astype(np.float64)
+    configs: list[tuple[str, Any, EstimatorFactory]] = []
+    configs += [("iterative", e, lambda s, e=e: IterativeAE(e, alpha, s)) for e in epsilons]
+    configs += [("maximum-likelihood-exponential", p,
+                 lambda s, p=p: MaximumLikelihoodAE("exponential", mlae_shots, n_powers=p,
+                                                    alpha=alpha, seed=s)) for p in mlae_powers]
+    configs += [("maximum-likelihood-linear", p,
+                 lambda s, p=p: MaximumLikelihoodAE("linear", mlae_shots, n_powers=p,
+                                                    alpha=alpha, seed=s))
+                for p in mlae_linear_powers]
+    configs += [("canonical", m, lambda s, m=m: CanonicalAE(m, canonical_shots, alpha=alpha,
+                                                            seed=s)) for m in canonical_qubits]
+    rows = []
+    total = len(configs) + len(list(classical)) * len(samples)
+    bar = tqdm(total=total, desc="error vs cost", disable=not progress
+               if progress is not None else None, leave=False)
+    for name, param, factory in configs:
+        errs, costs, secs = [], [], []
+        for i in range(n_seeds):
+            res = factory(_seed(seed, i)).estimate_cdf_index(dist, k)
+            errs.append(res.estimate - exact)
+            costs.append(res.oracle_queries)
+            secs.append(res.seconds)
+        rows.append(_error_row(name, param, costs, "oracle_queries", errs, secs))
+        bar.update()
+    for method in classical:
+        for n in samples:
+            errs, secs = [], []
+            for i in range(n_seeds):
+                est = classical_estimate(dist, indicator, n, method, _seed(seed, i),
+                                         complement=True)
+                errs.append(est - exact)
+            rows.append(_error_row(method, n, [n] * n_seeds, "samples", errs, secs))
+            bar.update()
+    bar.close()
+    return pd.DataFrame(rows)
+
+
+def _error_row(name: str, param: Any, costs: list[float], kind: str, errs: list[float],
+               secs: list[float]) -> dict[str, Any]:
+    e = np.asarray(errs)
+    return {"method": name, "parameter": param, "cost": float(np.mean(costs)),
+            "cost_kind": kind, "rmse": float(np.sqrt(np.mean(e**2))),
+            "mean_abs_error": float(np.mean(np.abs(e))), "n_seeds": len(errs),
+            "mean_seconds": float(np.mean(secs)) if secs else float("nan")}
+
+
+def fit_slopes(table: pd.DataFrame, min_cost: float = 1.0) -> pd.DataFrame:
+    """Least-squares slope of ``log10 rmse`` on ``log10 cost`` per method.
+
+    Rows with cost below ``min_cost`` or zero error (nothing to fit on a log scale) are
+    dropped. ``target_low``/``target_high``/``within_target`` compare with
+    :data:`SLOPE_TARGETS` where a target exists.
+    """
+    rows = []
+    for method, part in table.groupby("method", sort=False):
+        part = part[(part["cost"] >= min_cost) & (part["rmse"] > 0)]
+        if len(part) < 2:
+            continue
+        slope, intercept = np.polyfit(np.log10(part["cost"]), np.log10(part["rmse"]), 1)
+        lo, hi = SLOPE_TARGETS.get(str(method), (np.nan, np.nan))
+        rows.append({"method": method, "slope": float(slope), "intercept": float(intercept),
+                     "points": len(part), "cost_kind": part["cost_kind"].iloc[0],
+                     "target_low": lo, "target_high": hi,
+                     "within_target": bool(lo <= slope <= hi) if np.isfinite(lo) else None})
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------- discretisation
+def discretisation_study(dist: Any, confidence: float = 0.99,
+                         n_qubits: Iterable[int] = range(2, 17), l_min: float | None = None,
+                         l_max: float | None = None) -> pd.DataFrame:
+    """Discretised VaR and CVaR against the continuous ones, for each register size.
+
+    Parameters
+    ----------
+    dist : frozen scipy.stats distribution
+        The continuous loss model (``cdf``, ``ppf``, ``expect``).
+    confidence : float
+    n_qubits : iterable of int
+    l_min, l_max : float, optional
+        Grid range (default the 1e-6 and 1 - 1e-6 quantiles).
+
+    Returns
+    -------
+    DataFrame
+        ``n_qubits, grid_step, continuous_var, discretised_var, var_abs_error, half_step,
+        continuous_cvar, discretised_cvar, cvar_abs_error``.
+    """
+    c = check_open_unit(confidence, "confidence")
+    q = float(dist.ppf(c))
+    cont_cvar = float(dist.expect(lambda x: x, lb=q)) / (1.0 - c)
+    rows = []
+    for n in n_qubits:
+        d = DiscreteDistribution.from_parametric(dist, n, l_min, l_max)
+        step = (d.l_max - d.l_min) / (d.size - 1)
+        var = d.value_at_risk(c)
+        cvar = d.conditional_value_at_risk(c)
+        rows.append({"n_qubits": n, "grid_step": step, "continuous_var": q,
+                     "discretised_var": var, "var_abs_error": abs(var - q),
+                     "half_step": step / 2, "continuous_cvar": cont_cvar,
+                     "discretised_cvar": cvar, "cvar_abs_error": abs(cvar - cont_cvar)})
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------- credit example
+def credit_study(*, n_seeds: int = 20, epsilon: float = 0.01, alpha: float = 0.05,
+                 seed: int = 0, conditional: str = "linearized") -> pd.DataFrame:
+    """The published two-asset credit example: exact figures and IQAE estimates.
+
+    Returns
+    -------
+    DataFrame
+        One row per measure (expected loss, CDF at the VaR, VaR, CVaR under both
+        definitions): ``exact``, ``published`` (Qiskit tutorial), ``mean_estimate``,
+        ``within_interval`` (fraction of seeds whose interval holds the exact value),
+        ``mean_oracle_queries``.
+    """
+    ex = PUBLISHED_CREDIT_EXAMPLE
+    dist = credit_loss_distribution(ex["default_probabilities"], ex["sensitivities"],
+                                    ex["lgd"], ex["n_z"], ex["z_max"], conditional=conditional)
+    c = ex["confidence"]
+    k = dist.var_index(c)
+    exact = {"expected_loss": dist.expected_loss(), "cdf_at_var": float(dist.cdf[k]),
+             "var": dist.value_at_risk(c),
+             "cvar_tail_conditional": dist.conditional_value_at_risk(c, "tail-conditional"),
+             "cvar_rockafellar_uryasev": dist.conditional_value_at_risk(c)}
+    stats: dict[str, list[tuple[float, bool, int]]] = {m: [] for m in exact}
+    for i in range(check_positive_int(n_seeds, "n_seeds")):
+        est = IterativeAE(epsilon, alpha, _seed(seed, i))
+        el = expected_loss(dist, est)
+        cdf = est.estimate_cdf_index(dist, k)
+        var = value_at_risk(dist, c, est)
+        cv_tc = conditional_value_at_risk(dist, c, est, var=var, definition="tail-conditional")
+        cv_ru = conditional_value_at_risk(dist, c, est, var=var)
+        for name, res in (("expected_loss", el), ("var", var),
+                          ("cvar_tail_conditional", cv_tc), ("cvar_rockafellar_uryasev", cv_ru)):
+            lo, hi = res.bracket
+            stats[name].append((res.value, lo - 1e-12 <= exact[name] <= hi + 1e-12,
+                                res.oracle_queries))
+        stats["cdf_at_var"].append((cdf.estimate, cdf.covers(exact["cdf_at_var"]),
+                                    cdf.oracle_queries))
+    rows = []
+    for name, values in stats.items():
+        arr = np.array([v[0] for v in values])
+        rows.append({"measure": name, "exact": exact[name],
+                     "published": ex["published"].get(name, np.nan),
+                     "mean_estimate": float(arr.mean()), "std_estimate": float(arr.std()),
+                     "within_interval": float(np.mean([v[1] for v in values])),
+                     "mean_oracle_queries": float(np.mean([v[2] for v in values])),
+                     "n_seeds": len(values), "epsilon": epsilon, "alpha": alpha,
+                     "model": conditional})
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------- figures
+def error_vs_cost_figure(table: pd.DataFrame, slopes: pd.DataFrame | None = None) -> Any:
+    """Log-log plot of RMSE against cost (oracle queries or samples), one line per method."""
+    import plotly.graph_objects as go
+
+    slopes = fit_slopes(table) if slopes is None else slopes
+    slope_of = dict(zip(slopes["method"], slopes["slope"], strict=False))
+    fig = go.Figure()
+    for method, part in table.groupby("method", sort=False):
+        part = part[(part["cost"] > 0) & (part["rmse"] > 0)]
+        label = f"{method} (slope {slope_of[method]:.2f})" if method in slope_of else method
+        dash = "solid" if part["cost_kind"].iloc[0] == "oracle_queries" else "dot"
+        fig.add_trace(go.Scatter(x=part["cost"], y=part["rmse"], mode="lines+markers",
+                                 name=label, line={"dash": dash}))
+    fig.update_layout(
+        title="Simulated amplitude estimation vs classical sampling: RMSE of the CDF at VaR",
+        xaxis={"title": "cost: oracle queries (AE, simulated) or samples (classical)",
+               "type": "log"},
+        yaxis={"title": "RMSE", "type": "log"}, template="plotly_white")
+    return fig
+
+
+def coverage_figure(table: pd.DataFrame) -> Any:
+    """Bar chart of CDF-interval coverage per estimator against ``1 - alpha``."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=table["method"], y=table["cdf_coverage"], name="CDF coverage"))
+    if "var_bracket_coverage" in table:
+        fig.add_trace(go.Bar(x=table["method"], y=table["var_bracket_coverage"],
+                             name="VaR bracket coverage"))
+        fig.add_trace(go.Bar(x=table["method"], y=table["var_exact_fraction"],
+                             name="point VaR = exact"))
+    fig.add_trace(go.Scatter(x=table["method"], y=table["required_coverage"], mode="markers",
+                             name="1 - alpha", marker={"symbol": "line-ew-open", "size": 30}))
+    fig.update_layout(title=f"Coverage over {int(table['n_seeds'].iloc[0])} seeds",
+                      yaxis={"title": "fraction of seeds", "range": [0, 1.02]},
+                      barmode="group", template="plotly_white")
+    return fig
+
+
+def discretisation_figure(table: pd.DataFrame) -> Any:
+    """Log plot of the discretisation error of VaR and CVaR against the register size."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for col, name in (("var_abs_error", "|VaR error|"), ("cvar_abs_error", "|CVaR error|"),
+                      ("half_step", "half grid step")):
+        fig.add_trace(go.Scatter(x=table["n_qubits"], y=table[col].clip(lower=1e-16),
+                                 mode="lines+markers", name=name))
+    fig.update_layout(title="Discretisation error against the continuous model",
+                      xaxis={"title": "qubits n (2**n grid points)"},
+                      yaxis={"title": "absolute error (loss units)", "type": "log"},
+                      template="plotly_white")
+    return fig
+
