@@ -116,18 +116,19 @@ def weighted_var_cvar(losses: np.ndarray, weights: np.ndarray, confidence: float
                       ) -> tuple[float, float]:
     """VaR/CVaR of a likelihood-ratio-weighted sample (importance sampling).
 
-    With ``p_i = w_i / n`` the estimated tail mass above a loss, VaR is the largest loss
-    ``l`` whose tail mass ``sum_{L_i >= l} p_i`` first reaches ``1 - c`` (scanning from the
-    worst loss down), and CVaR the tail mean with the boundary sample's mass trimmed so the
-    tail holds exactly ``1 - c``.
+    With ``p_i = w_i / n`` the estimated probability of each loss, VaR is the inverted-CDF
+    quantile of the weighted distribution: scanning from the worst loss down, the first loss
+    whose strictly-larger mass plus its own exceeds ``1 - c`` (equivalently the smallest ``l``
+    with ``F(l) >= c``). CVaR is the weighted mean of the losses ``>= VaR``, the same
+    convention as historical simulation (with unit weights both reduce to it exactly).
     """
-    order = np.argsort(losses)[::-1]
+    order = np.argsort(losses, kind="stable")[::-1]
     ls = losses[order]
     ps = weights[order] / losses.size
     cum = np.cumsum(ps)
     tail = 1.0 - confidence
-    j = int(np.searchsorted(cum, tail))
+    # 1e-12 absorbs cumsum rounding (ten weights of 0.001 may sum to 0.010000000000000002)
+    j = int(np.searchsorted(cum, tail + 1e-12 * max(tail, cum[-1]), side="right"))
     j = min(j, ls.size - 1)
-    before = cum[j - 1] if j > 0 else 0.0
-    cvar = (float(ps[:j] @ ls[:j]) + (tail - before) * ls[j]) / tail
-    return float(ls[j]), float(cvar)
+    cvar = float(ps[: j + 1] @ ls[: j + 1]) / float(cum[j])
+    return float(ls[j]), cvar
