@@ -50,9 +50,11 @@ def _subset_chunks(problem: PortfolioProblem, enc: Any, low: np.ndarray, high: n
     k = enc.total_units - forced.size
     combos = itertools.combinations(range(free.size), k)
     while True:
-        block = np.array(list(itertools.islice(combos, _CHUNK)), dtype=np.int64)
-        if block.size == 0 and k > 0:
+        flat = np.fromiter(itertools.chain.from_iterable(itertools.islice(combos, _CHUNK)),
+                           dtype=np.int64)
+        if flat.size == 0 and k > 0:
             return
+        block = flat.reshape(-1, k) if k > 0 else np.zeros((0, 0), dtype=np.int64)
         units = np.zeros((max(len(block), 1), problem.n_assets), dtype=np.int64)
         units[:, forced] = 1
         if k > 0:
