@@ -48,6 +48,8 @@ def register(bench_sub: Any) -> None:
     p.add_argument("--quick", action="store_true",
                    help="10^6 paths only, memory at 10^7 paths, 1000 latency calls")
     p.add_argument("--repeat", type=int, default=3, help="timed runs per MC size (default 3)")
+    p.add_argument("--sizes", type=int, nargs="+", default=None, metavar="PATHS",
+                   help="Monte Carlo sizes to time (default 1000000 10000000; quick: 1000000)")
     p.add_argument("--memory-paths", type=int, default=None,
                    help="paths for the memory test (default 10^8; 10^7 with --quick)")
     p.add_argument("--dataset", default="sample", help="dataset (default sample)")
@@ -122,7 +124,7 @@ def _latency(returns: pd.DataFrame, calls: int) -> list[dict[str, Any]]:
 def _run(args: argparse.Namespace) -> int:
     store = open_store_from_args(args)
     returns = store.returns(dataset=args.dataset)
-    sizes = [1_000_000] if args.quick else [1_000_000, 10_000_000]
+    sizes = args.sizes or ([1_000_000] if args.quick else [1_000_000, 10_000_000])
     mem_paths = args.memory_paths or (10_000_000 if args.quick else 100_000_000)
     rows = _throughput(returns, sizes, max(1, args.repeat))
     rows.append(_memory(returns, mem_paths))

@@ -55,6 +55,8 @@ def parse_weights(spec: list[str] | None, tickers: list[str], allow_leverage: bo
                 w[upper[key]] += float(value)
         else:
             w = np.array([float(item) for item in spec])
+    except ProblemError:
+        raise
     except ValueError as exc:
         raise ProblemError(f"--weights must be numbers or TICKER=W pairs; got "
                            f"{' '.join(spec)}") from exc
