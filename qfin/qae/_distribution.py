@@ -74,6 +74,10 @@ class DiscreteDistribution:
         np.minimum(cdf, 1.0, out=cdf)
         self.cdf = cdf
         self.cdf.setflags(write=False)
+        # P(L > values[k]) summed from the right: accurate where the CDF is close to 1
+        survival = np.concatenate([np.cumsum(self.probabilities[::-1])[::-1][1:], [0.0]])
+        self.survival = np.clip(survival, 0.0, 1.0)
+        self.survival.setflags(write=False)
         self.n_qubits = int(size).bit_length() - 1
 
     # ------------------------------------------------------------------ constructors

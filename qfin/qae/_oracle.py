@@ -66,16 +66,20 @@ class ExactOracle:
     ----------
     amplitude : float
         The good-state probability ``a`` of ``A|0>``, in [0, 1].
+    complement : float, optional
+        The bad-state probability ``1 - a`` computed directly (more accurate near a = 1).
     """
 
     simulator = "exact"
 
-    def __init__(self, amplitude: float) -> None:
+    def __init__(self, amplitude: float, complement: float | None = None) -> None:
         a = float(amplitude)
         if not 0.0 <= a <= 1.0:
             raise ProblemError(f"amplitude must lie in [0, 1]; got {amplitude!r}")
         self.amplitude = a
-        self.theta = math.asin(math.sqrt(a))
+        b = 1.0 - a if complement is None else min(max(float(complement), 0.0), 1.0)
+        # atan2 of both masses keeps theta accurate when a is within rounding of 0 or 1
+        self.theta = math.atan2(math.sqrt(a), math.sqrt(b))
 
     def good_probability(self, power: int) -> float:
         """``sin^2((2m + 1) theta)`` after ``m = power`` Grover calls."""
@@ -128,8 +132,10 @@ def make_oracle(dist: DiscreteDistribution, *, threshold_index: int | None = Non
     """The oracle for a CDF (``threshold_index``) or an expectation (``payoff``)."""
     if simulator == "exact":
         if threshold_index is not None:
-            return ExactOracle(dist.cdf[threshold_index])
-        return ExactOracle(min(1.0, dist.expectation(payoff)))
+            return ExactOracle(dist.cdf[threshold_index], dist.survival[threshold_index])
+        f = dist.payoff_values(payoff)
+        return ExactOracle(min(1.0, float(np.dot(dist.probabilities, f))),
+                           float(np.dot(dist.probabilities, 1.0 - f)))
     if simulator == "statevector":
         return StateVectorOracle(GroverCircuit(dist, threshold_index=threshold_index,
                                                payoff=payoff, backend=backend, dtype=dtype))

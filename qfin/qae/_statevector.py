@@ -96,6 +96,7 @@ class GroverCircuit:
             self._mark = be.asarray(marked, self.dtype)[:, None]
             self._rot = None
             self.exact_amplitude = float(dist.cdf[k])
+            self.exact_complement = float(dist.survival[k])
         else:
             f = dist.payoff_values(payoff)
             self.threshold_index = None
@@ -103,6 +104,7 @@ class GroverCircuit:
             self._rot = (be.asarray(np.sqrt(1.0 - f), self.dtype),
                          be.asarray(np.sqrt(f), self.dtype))
             self.exact_amplitude = float(np.dot(dist.probabilities, f))
+            self.exact_complement = float(np.dot(dist.probabilities, 1.0 - f))
         sign0 = np.ones(2 * dist.size)
         sign0[0] = -1.0
         self._sign0 = be.asarray(sign0, self.dtype)
@@ -171,6 +173,12 @@ class GroverCircuit:
         """The pmf read back from ``A|0>`` (sum over the objective qubit)."""
         st = self.backend.to_numpy(self.initial_state()).reshape(-1, 2)
         return (st**2).sum(axis=1)
+
+    @property
+    def theta(self) -> float:
+        """The exact angle: ``a = sin^2 theta`` from the pmf (the fast path's angle)."""
+        return float(np.arctan2(np.sqrt(self.exact_amplitude),
+                                np.sqrt(self.exact_complement)))
 
     def good_probabilities(self, max_power: int) -> np.ndarray:
         """Good-state probabilities after ``m = 0 .. max_power`` Grover calls."""
