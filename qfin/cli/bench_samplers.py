@@ -34,6 +34,9 @@ def register(bench_sub: Any) -> None:
     parser.add_argument("--instance-seed", type=int, default=0,
                         help="seed of the synthetic universes (default 0; change it to check "
                         "the figures on instances not seen before)")
+    parser.add_argument("--scip-seconds", type=float, default=None,
+                        help="SCIP time limit for a reference where enumeration is too big "
+                        "(default 20; --quick: 0 = best-of-all-methods only)")
     parser.add_argument("--families", nargs="+", choices=list(FAMILIES), default=list(FAMILIES),
                         help="instance families to run (default all)")
     parser.add_argument("--out", default=None,
@@ -53,12 +56,13 @@ def run(args: argparse.Namespace) -> int:
     sizes = args.sizes or ([50, 100] if args.quick else DEFAULT_SIZES)
     reads = args.reads or (32 if args.quick else 128)
     store = open_store_from_args(args)
+    scip = args.scip_seconds if args.scip_seconds is not None else (0.0 if args.quick else 20.0)
     table = run_benchmark(sizes, reads=reads, quick=args.quick, backend=args.backend,
                           seed=args.seed, store=store, families=args.families,
-                          instance_seed=args.instance_seed)
+                          instance_seed=args.instance_seed, scip_seconds=scip)
     params = {"sizes": sizes, "reads": reads, "quick": args.quick, "backend": args.backend,
               "seed": args.seed, "instance_seed": args.instance_seed,
-              "families": args.families}
+              "families": args.families, "scip_seconds": scip}
     saved = save_benchmark("samplers", table, out=args.out,
                            store=None if args.no_store else store, params=params)
     html = Path(saved["path"]).with_suffix(".html")

@@ -118,8 +118,21 @@ def _finish(row: dict[str, Any], reference: float) -> dict[str, Any]:
         row["p"] = float(np.mean(gaps <= SUCCESS_RTOL))
         row["p_gap0.1%"] = float(np.mean(gaps <= GAP_TARGET))
     t = row["seconds_per_read"]
-    row["tts99_s"] = tts(t, row["p"])
-    row["ttt99_gap0.1%_s"] = tts(t, row["p_gap0.1%"])
+    reads = row["num_reads"]
+    for key, p in (("tts99", row["p"]), ("ttt99_gap0.1%", row["p_gap0.1%"])):
+        row[f"{key}_s"] = tts(t, p)
+        if obj is None:
+            row[f"{key}_lower_bound_s"] = row[f"{key}_s"]
+            row[f"{key}_calls_s"] = row[f"{key}_s"]
+            continue
+        # No success in R reads: p < 3/R at 95% confidence, so TTS99 > tts(t, 3/R).
+        row[f"{key}_lower_bound_s"] = row[f"{key}_s"] if p > 0 else tts(t, min(3 / reads, 1))
+        # Whole calls of R reads (what a batched sampler really has to run).
+        if p <= 0:
+            row[f"{key}_calls_s"] = math.inf
+        else:
+            n99 = 1.0 if p >= 0.99 else math.log(0.01) / math.log(1 - p)
+            row[f"{key}_calls_s"] = math.ceil(n99 / reads - 1e-12) * row["seconds"]
     return row
 
 
@@ -129,30 +142,41 @@ def _timed(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, floa
     return out, time.perf_counter() - t0
 
 
-def _tune_neal(inst: Instance, bqm: Any, reads: int, seed: int, quick: bool
-               ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Pick neal's num_sweeps and β range from a small grid by TTT99 (then TTS99, energy)."""
+def _tune_neal(inst: Instance, reads: int, seed: int, quick: bool
+               ) -> tuple[Any, dict[str, Any], str]:
+    """Pick neal's penalty, num_sweeps and β range from a small grid on this instance.
+
+    Grid: penalty {"bound", "heuristic"} (qfin.portfolio's calibrations) × num_sweeps
+    {100, 1000} × β range {neal's default, cold ×10, hot and cold ×10}, a quarter of the
+    reads each; the winner has the lowest TTT99 at 0.1%, then TTS99, then best objective.
+    """
     import neal
 
     from qfin.samplers._model import dense_ising
     from qfin.samplers._schedule import default_beta_range
 
     sampler = neal.SimulatedAnnealingSampler()
-    hot, cold = default_beta_range(dense_ising(bqm))
     sweeps = (100, 1000) if not quick else (100, 300)
-    colds = (cold / 10, cold, cold * 10)
     probe_reads = max(8, reads // 4)
-    best_key, best_cfg = None, None
-    for ns in sweeps:
-        for c in colds:
-            cfg = {"num_sweeps": ns, "beta_range": (hot, max(c, hot * 1.0001))}
-            ss, sec = _timed(sampler.sample, bqm, num_reads=probe_reads, seed=seed, **cfg)
-            row = _finish(_read_metrics(inst, ss, sec), inst.reference_probe)
-            key = (row["ttt99_gap0.1%_s"], row["tts99_s"], row["best_objective"])
-            if best_key is None or key < best_key:
-                best_key, best_cfg = key, cfg
-    return best_cfg, {"grid": f"num_sweeps {sweeps} x beta_cold {{/10, x1, x10}} of neal's "
-                      f"default, {probe_reads} reads each"}
+    best_key, best = None, None
+    for penalty in ("bound", "heuristic"):
+        bqm = inst.problem.to_bqm(penalty=penalty, formulation=inst.formulation)
+        hot, cold = default_beta_range(dense_ising(bqm))
+        ranges = {"default": (hot, cold), "cold x10": (hot, cold * 10),
+                  "hot,cold x10": (hot * 10, max(cold, hot) * 10)}
+        for ns in sweeps:
+            for label, br in ranges.items():
+                cfg = {"num_sweeps": ns, "beta_range": br}
+                ss, sec = _timed(sampler.sample, bqm, num_reads=probe_reads, seed=seed, **cfg)
+                row = _finish(_read_metrics(inst, ss, sec), inst.reference_probe)
+                key = (row["ttt99_gap0.1%_s"], row["tts99_s"], row["best_objective"])
+                if best_key is None or key < best_key:
+                    best_key = key
+                    best = (bqm, cfg, f"penalty={penalty}, num_sweeps={ns}, beta {label} "
+                            f"({br[0]:.3g}, {br[1]:.3g})")
+    bqm, cfg, note = best
+    return bqm, cfg, (f"{note}; tuned on a grid of 2 penalties x {len(sweeps)} sweeps x "
+                      f"3 beta ranges, {probe_reads} reads each")
 
 
 def run_benchmark(sizes: Iterable[int] = (50, 100, 200, 500), *, reads: int = 128,
@@ -176,7 +200,9 @@ def run_benchmark(sizes: Iterable[int] = (50, 100, 200, 500), *, reads: int = 12
     cols = ["instance", "family", "n_assets", "n_variables", "method", "backend",
             "best_objective", "gap", "reference", "reference_source", "feasibility_rate", "p",
             "p_gap0.1%", "num_reads", "seconds", "seconds_per_read", "tts99_s",
-            "ttt99_gap0.1%_s", "tts99_speedup_vs_neal", "ttt99_speedup_vs_neal",
+            "ttt99_gap0.1%_s", "tts99_lower_bound_s", "ttt99_gap0.1%_lower_bound_s",
+            "tts99_calls_s", "ttt99_gap0.1%_calls_s", "tts99_speedup_vs_neal",
+            "ttt99_speedup_vs_neal",
             "per_read_speedup_vs_neal", "note"]
     return pd.DataFrame(rows)[cols]
 
@@ -232,12 +258,10 @@ def _run_instance(inst: Instance, *, reads: int, quick: bool, backend: str, seed
         "feasibility_rate": float(feasible)}, "classical, deterministic")
     inst.reference_probe = (inst.reference if inst.reference is not None
                             else inst_rows[0]["best_objective"])
-    cfg, tune_info = _tune_neal(inst, bqm, reads, seed, quick)
+    neal_bqm, cfg, neal_note = _tune_neal(inst, reads, seed, quick)
     sampler = neal.SimulatedAnnealingSampler()
-    ss, sec = _timed(sampler.sample, bqm, num_reads=reads, seed=seed, **cfg)
-    add("neal (tuned)", _read_metrics(inst, ss, sec),
-        f"num_sweeps={cfg['num_sweeps']}, beta_range=({cfg['beta_range'][0]:.3g}, "
-        f"{cfg['beta_range'][1]:.3g}); {tune_info['grid']}")
+    ss, sec = _timed(sampler.sample, neal_bqm, num_reads=reads, seed=seed, **cfg)
+    add("neal (tuned)", _read_metrics(inst, ss, sec), neal_note)
     ss, sec = _timed(pa.sample, bqm, num_reads=reads, seed=seed, backend=backend,
                      num_sweeps=steps)
     add("qfin ParallelAnnealing", _read_metrics(inst, ss, sec),
@@ -267,8 +291,9 @@ def _run_instance(inst: Instance, *, reads: int, quick: bool, backend: str, seed
         r["reference_source"] = inst.reference_source
     neal_row = next(r for r in inst_rows if r["method"] == "neal (tuned)")
     for r in inst_rows:
-        r["tts99_speedup_vs_neal"] = _ratio(neal_row["tts99_s"], r["tts99_s"])
-        r["ttt99_speedup_vs_neal"] = _ratio(neal_row["ttt99_gap0.1%_s"],
+        # neal never successful: compare with its 95% lower bound (a conservative "≥")
+        r["tts99_speedup_vs_neal"] = _ratio(neal_row["tts99_lower_bound_s"], r["tts99_s"])
+        r["ttt99_speedup_vs_neal"] = _ratio(neal_row["ttt99_gap0.1%_lower_bound_s"],
                                             r["ttt99_gap0.1%_s"])
         r["per_read_speedup_vs_neal"] = _ratio(neal_row["seconds_per_read"],
                                                r["seconds_per_read"])
@@ -287,39 +312,59 @@ def _is_qfin(method: str) -> bool:
     return method.startswith("qfin")
 
 
+def _fmt_neal(row: pd.Series, key: str) -> str:
+    value = row[f"{key}_s"]
+    if np.isfinite(value):
+        return f"{value:.3g}s"
+    return f">{row[f'{key}_lower_bound_s']:.3g}s (never reached in {int(row['num_reads'])} reads)"
+
+
 def summarise(table: pd.DataFrame) -> list[str]:
-    """Plain sentences: targets met or not, and where the classical heuristic wins."""
+    """Plain sentences: the targets met or not, and where the classical heuristic wins."""
     lines: list[str] = []
     for inst, grp in table.groupby("instance", sort=False):
         ours = grp[grp["method"].map(_is_qfin)]
         neal_row = grp[grp["method"] == "neal (tuned)"].iloc[0]
         heur = grp[grp["method"].str.startswith("heuristic")].iloc[0]
-        best_tts = ours.loc[ours["tts99_s"].idxmin()]
-        best_ttt = ours.loc[ours["ttt99_gap0.1%_s"].idxmin()]
-        lines.append(
-            f"{inst}: best qfin TTS99 {best_tts['tts99_s']:.3g}s ({best_tts['method']}, "
-            f"{best_tts['tts99_speedup_vs_neal']:.3g}x vs tuned neal {neal_row['tts99_s']:.3g}s)"
-            f"; best qfin TTT99@0.1% {best_ttt['ttt99_gap0.1%_s']:.3g}s "
-            f"({best_ttt['ttt99_speedup_vs_neal']:.3g}x vs neal "
-            f"{neal_row['ttt99_gap0.1%_s']:.3g}s); reference by {heur['reference_source']}")
+        n = int(grp["n_assets"].iloc[0])
+        lines.append(f"{inst} (n={n}, reference by {heur['reference_source']}):")
+        for key, label in (("tts99", "TTS99"), ("ttt99_gap0.1%", "TTT99@0.1%")):
+            best = ours.loc[ours[f"{key}_s"].idxmin()]
+            speed = best[f"{key.split('_')[0]}_speedup_vs_neal"]
+            prefix = ">=" if not np.isfinite(neal_row[f"{key}_s"]) else ""
+            lines.append(
+                f"  best qfin {label}: {best[f'{key}_s']:.3g}s per-read convention, "
+                f"{best[f'{key}_calls_s']:.3g}s in whole calls ({best['method']}); tuned neal "
+                f"{_fmt_neal(neal_row, key)} -> {prefix}{speed:.3g}x")
         if "sample" in str(inst):
-            for m in ("qfin ParallelAnnealing", "qfin SB-d + polish", "qfin SB-b + polish"):
+            for m in ("qfin ParallelAnnealing", "qfin ParallelAnnealing + polish",
+                      "qfin SB-b + polish", "qfin SB-d + polish"):
                 r = grp[grp["method"] == m]
                 if len(r):
                     p = float(r.iloc[0]["p"])
-                    lines.append(f"  target p>=0.5 for {m}: p={p:.3f} -> "
+                    lines.append(f"  target p>=0.5 per read, {m}: p={p:.3f} "
                                  f"{'MET' if p >= 0.5 else 'NOT MET'}")
+        if grp["family"].iloc[0] == "synthetic" and n in (100, 200, 500):
+            key = "tts99" if n == 100 else "ttt99_gap0.1%"
+            col = "tts99_speedup_vs_neal" if n == 100 else "ttt99_speedup_vs_neal"
+            ratio = float(ours[col].max())
+            lines.append(f"  target {'TTS99' if n == 100 else 'TTT99@0.1%'} >=10x lower than "
+                         f"tuned neal: {ratio:.3g}x {'MET' if ratio >= 10 else 'NOT MET'}"
+                         + ("" if np.isfinite(neal_row[f'{key}_s']) else
+                            " (against neal's 95% lower bound)"))
         h_t = heur["seconds"] if heur["gap"] <= GAP_TARGET else math.inf
-        if np.isfinite(h_t) and h_t < best_ttt["ttt99_gap0.1%_s"]:
-            lines.append(f"  CLASSICAL HEURISTIC WINS: within 0.1% in {h_t:.3g}s (gap "
-                         f"{heur['gap']:.2e}), {best_ttt['ttt99_gap0.1%_s'] / h_t:.3g}x faster "
-                         f"than the best qfin sampler's TTT99")
-        elif np.isfinite(h_t):
-            lines.append(f"  heuristic within 0.1% in {h_t:.3g}s; the best qfin sampler's "
-                         f"TTT99 is {h_t / best_ttt['ttt99_gap0.1%_s']:.3g}x lower")
-        else:
+        best_calls = float(ours["ttt99_gap0.1%_calls_s"].min())
+        if not np.isfinite(h_t):
             lines.append(f"  heuristic misses the 0.1% target (gap {heur['gap']:.2e}) in "
                          f"{heur['seconds']:.3g}s")
+        elif h_t < best_calls:
+            lines.append(f"  CLASSICAL HEURISTIC WINS: within 0.1% in {h_t:.3g}s, "
+                         f"{best_calls / h_t:.3g}x faster than the best qfin sampler's whole-"
+                         f"call TTT99 ({best_calls:.3g}s)")
+        else:
+            lines.append(f"  heuristic within 0.1% (gap {heur['gap']:.1e}) in {h_t:.3g}s; the "
+                         f"best qfin sampler's whole-call TTT99 is {h_t / best_calls:.3g}x lower "
+                         f"({best_calls:.3g}s; its 2-flip/swap polish is itself a local search)")
     return lines
 
 
