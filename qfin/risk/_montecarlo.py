@@ -87,18 +87,57 @@ def _blocks(paths: int) -> list[int]:
     return [BLOCK_PATHS] * full + ([rest] if rest else [])
 
 
+class _BoxMuller32:
+    """Standard normals in float32 by Box-Muller on float32 uniforms (SIMD log/sin/cos).
+
+    About twice as fast as numpy's float32 ziggurat here. Uniforms have 24-bit resolution,
+    so |z| <= sqrt(-2 ln 2**-24) = 5.77: the truncated mass is ~8e-9, far below the Monte
+    Carlo error of any feasible path count (the default float64 path uses the exact ziggurat).
+    """
+
+    def __init__(self, gen: np.random.Generator, size: int) -> None:
+        self.gen = gen
+        self.half = (size + 1) // 2
+        self.u1 = np.empty(self.half, dtype=np.float32)
+        self.u2 = np.empty(self.half, dtype=np.float32)
+        self.flat = np.empty(2 * self.half, dtype=np.float32)
+
+    def fill(self, shape: tuple[int, int]) -> np.ndarray:
+        n = shape[0] * shape[1]
+        h = (n + 1) // 2
+        u1, u2, radius = self.u1[:h], self.u2[:h], self.u1[:h]
+        self.gen.random(out=u1, dtype=np.float32)
+        self.gen.random(out=u2, dtype=np.float32)
+        np.subtract(np.float32(1.0), u1, out=u1)  # (0, 1]: log is finite
+        np.log(u1, out=radius)
+        np.multiply(radius, np.float32(-2.0), out=radius)
+        np.sqrt(radius, out=radius)
+        np.multiply(u2, np.float32(2.0 * np.pi), out=u2)
+        first, second = self.flat[:h], self.flat[h:2 * h]
+        np.cos(u2, out=first)
+        np.multiply(first, radius, out=first)
+        np.sin(u2, out=second)
+        np.multiply(second, radius, out=second)
+        return self.flat[:n].reshape(shape)
+
+
 def _numpy_block(model: LossModel, n: int, seed_seq: np.random.SeedSequence, dtype: Any,
                  keeper: TailKeeper) -> None:
     gen = np.random.Generator(np.random.SFC64(seed_seq))
     v = model.v.astype(dtype)
     chunk = min(CHUNK_PATHS, n)
+    fast32 = _BoxMuller32(gen, chunk * model.n_assets) if dtype == np.float32 else None
     z = np.empty((chunk, model.n_assets), dtype=dtype)
     y = np.empty(chunk, dtype=dtype)
     done = 0
     while done < n:
         m = min(chunk, n - done)
-        zm, ym = z[:m], y[:m]
-        gen.standard_normal(out=zm, dtype=dtype)
+        ym = y[:m]
+        if fast32 is not None:
+            zm = fast32.fill((m, model.n_assets))
+        else:
+            zm = z[:m]
+            gen.standard_normal(out=zm, dtype=dtype)
         np.dot(zm, v, out=ym)
         if model.dof is not None:
             w = gen.chisquare(model.dof, m)
@@ -157,8 +196,11 @@ def simulate_tail(model: LossModel, paths: int, keep: int, *, seed: int, backend
                     for done in pool.map(run, zip(sizes, streams, strict=True)):
                         if progress is not None:
                             progress.update(done)
+        normals = ("Box-Muller on float32 uniforms" if np_dtype == np.float32
+                   else "ziggurat (standard_normal)")
         details.update(dtype=np.dtype(np_dtype).name, threads=n_threads,
-                       chunk_paths=CHUNK_PATHS, generator="SFC64 (SeedSequence.spawn per block)")
+                       chunk_paths=CHUNK_PATHS, normals=normals,
+                       generator="SFC64 (SeedSequence.spawn per block)")
     details["peak_kept"] = keeper.peak_kept
     return keeper.largest() + model.offset, details
 
@@ -209,8 +251,9 @@ def monte_carlo_var(returns: Any, weights: Any = None, *, confidence: float = 0.
     device : {"auto", "gpu", "cpu"}
         MLX device.
     dtype : {"float64", "float32"}, optional
-        numpy generation precision (float32 is ~1.3x faster; losses are accumulated to
-        float64 after the dot product).
+        numpy precision. float64 (default) draws normals with numpy's ziggurat; float32 uses
+        a vectorised Box-Muller transform, about twice as fast (|z| <= 5.77, see
+        ``_BoxMuller32``). Kept tail losses are returned as float64.
     seed : int, optional
         Seed; a fresh one is drawn and recorded in the result when None.
     interval_level : float

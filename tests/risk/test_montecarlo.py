@@ -165,3 +165,19 @@ def test_mlx_rejects_float64(gaussian_returns):
     pytest.importorskip("mlx.core", reason="MLX cannot be imported here")
     with pytest.raises(ProblemError, match="float32"):
         monte_carlo_var(gaussian_returns, paths=1000, backend="mlx", dtype="float64")
+
+
+def test_float32_box_muller_normals_are_standard_normal():
+    from scipy import stats
+
+    from qfin.risk._montecarlo import _BoxMuller32
+
+    gen = np.random.Generator(np.random.SFC64(123))
+    z = _BoxMuller32(gen, 400_000).fill((20_000, 20)).ravel().astype(np.float64)
+    assert z.dtype == np.float64 and z.size == 400_000
+    assert abs(z.mean()) < 0.01 and abs(z.std() - 1) < 0.01
+    assert stats.kstest(z, "norm").pvalue > 0.01
+    assert np.abs(z).max() <= np.sqrt(-2 * np.log(2.0**-24)) + 1e-6
+    # odd sizes are filled completely
+    odd = _BoxMuller32(gen, 21).fill((7, 3))
+    assert odd.shape == (7, 3) and np.isfinite(odd).all()
