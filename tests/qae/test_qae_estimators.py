@@ -65,8 +65,9 @@ def test_canonical_covers_exact_cdf(sample_dist, var_point):
     assert cov >= 0.93
     r = results[0]
     assert r.oracle_queries == 100 * 255 and r.schedule == (1, 2, 4, 8, 16, 32, 64, 128)
-    grid = CanonicalAE(6, 1, estimate="grid", seed=0).estimate_amplitude(np.sin(np.pi * 5 / 64) ** 2)
-    assert grid.estimate == pytest.approx(np.sin(np.pi * 5 / 64) ** 2)  # exact grid point
+    on_grid = np.sin(np.pi * 5 / 64) ** 2
+    grid = CanonicalAE(6, 1, estimate="grid", seed=0).estimate_amplitude(on_grid)
+    assert grid.estimate == pytest.approx(on_grid)  # an exact grid point is measured surely
 
 
 @pytest.mark.parametrize("factory", [
@@ -94,7 +95,8 @@ def test_seeded_estimates_are_reproducible(small_dist):
 
 @pytest.mark.parametrize("a", [0.0, 1.0, 1e-9, 1 - 1e-9, 0.5])
 def test_edge_amplitudes(a):
-    for est in (IterativeAE(1e-3, 0.05, 0), MaximumLikelihoodAE(seed=0), CanonicalAE(5, 20, seed=0)):
+    for est in (IterativeAE(1e-3, 0.05, 0), MaximumLikelihoodAE(seed=0),
+                CanonicalAE(5, 20, seed=0)):
         res = est.estimate_amplitude(a)
         assert 0.0 <= res.confidence_interval[0] <= res.confidence_interval[1] <= 1.0
         assert abs(res.estimate - a) < 0.02
