@@ -42,7 +42,8 @@ def value_at_risk(returns: Any, weights: Any = None, *, method: str = "historica
     horizon : int
         Trading days.
     backend : {"numpy", "mlx", "auto"}
-        Array backend for ``"mc"`` (other methods run on numpy and accept only "numpy"/"auto").
+        Array backend for ``"mc"``; the other methods run on numpy and accept "numpy" or
+        "auto" (which means numpy for them).
     paths : int, optional
         Scenarios for the sampling methods (defaults: mc 10**6, qmc 2**16, is 10**5).
     seed : int, optional
@@ -71,11 +72,15 @@ def value_at_risk(returns: Any, weights: Any = None, *, method: str = "historica
     key = method.lower()
     check_confidence(confidence)
     check_horizon(horizon)
-    be = get_backend(backend)
     common = {"confidence": confidence, "horizon": horizon, "allow_leverage": allow_leverage}
-    if key != "mc" and be.name != "numpy":
-        raise ProblemError(f"method {key!r} runs on numpy only; got backend={be.name!r} "
-                           "(only 'mc' runs on MLX)")
+    if key == "mc":
+        be = get_backend(backend)
+    elif not (isinstance(backend, str) and backend.lower().strip() == "auto"):
+        # "auto" means "whatever is best": numpy for everything but Monte Carlo
+        be = get_backend(backend)
+        if be.name != "numpy":
+            raise ProblemError(f"method {key!r} runs on numpy only; got backend={be.name!r} "
+                               "(only 'mc' runs on MLX)")
     if key not in SAMPLING_METHODS and (paths is not None or seed is not None):
         raise ProblemError(f"paths and seed apply to the sampling methods "
                            f"({', '.join(SAMPLING_METHODS)}); method {key!r} takes neither")

@@ -116,3 +116,22 @@ def test_bench_risk_quick(db, capsys, tmp_path):
     mem = table[table["section"] == "peak_memory"].iloc[0]
     assert 0 < mem["peak_rss_mib"] < 2048
     assert "paths_per_second" in capsys.readouterr().out
+
+
+def test_auto_backend_is_numpy_for_closed_forms(db, capsys):
+    payload = _json(capsys, ["--db", db, "var", "--method", "normal", "--backend", "auto",
+                             "--json"])
+    assert payload["backend"] == "numpy"
+
+
+def test_amplitude_estimation_methods_dispatch(db, capsys):
+    from qfin.cli import cmd_var
+
+    if cmd_var.qae_cli is None:
+        pytest.skip("qfin.qae._cli is not available")
+    method = next(iter(cmd_var.qae_cli.VAR_METHODS))
+    payload = _json(capsys, ["--db", db, "var", "--method", method, "--qubits", "6",
+                             "--seed", "1", "--json"])
+    assert {"var", "cvar"} <= set(payload) and payload["tickers"]
+    assert main(["--db", db, "var", "--method", method, "--confidence", "1.2"]) == 2
+    assert "confidence must be in" in capsys.readouterr().err
