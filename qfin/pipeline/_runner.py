@@ -141,12 +141,12 @@ def _provenance_rows(rows: pd.DataFrame, spec: RunSpec, pipeline: Pipeline, out_
         "step": spec.step,
         "run": spec.slug,
     }
-    for name, value in spec.parameters.items():
+    effective = spec.effective or spec.parameters
+    for name, value in effective.items():
         extra[f"param_{name}"] = json.dumps(value) if isinstance(value, list | dict) else value
-    if "seed" not in frame.columns and "seed" in spec.parameters:
-        extra["seed"] = spec.parameters["seed"]
-    if "backend" not in frame.columns and "backend" in spec.parameters:
-        extra["backend"] = spec.parameters["backend"]
+    for name in ("seed", "backend"):
+        if name not in frame.columns and name in effective:
+            extra[name] = effective[name]
     extra.update({
         "qfin_version": versions.get("qfin"),
         "numpy_version": versions.get("numpy"),

@@ -56,6 +56,9 @@ class RunSpec:
         Only the grid values of this run (what distinguishes it within its step).
     slug : str
         The grid point as a folder name, e.g. ``"k=5,method=neal"``.
+    effective : dict
+        What the notebook will run with: its own defaults, overridden by ``parameters``
+        (recorded with the results, so seeds left at their default are kept too).
     """
 
     step: str
@@ -63,6 +66,7 @@ class RunSpec:
     parameters: dict[str, Any]
     grid_point: dict[str, Any]
     slug: str
+    effective: dict[str, Any] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -92,9 +96,11 @@ class Step:
             if slug in seen:  # two points that only differ in characters a path cannot hold
                 slug = f"{slug}~{_short_hash(repr(point))}"
             seen.add(slug)
-            runs.append(RunSpec(step=self.name, notebook=self.notebook,
-                                parameters={**self.parameters, **point}, grid_point=point,
-                                slug=slug))
+            parameters = {**self.parameters, **point}
+            defaults = {name: p.default for name, p in self.declared.items()}
+            runs.append(RunSpec(step=self.name, notebook=self.notebook, parameters=parameters,
+                                grid_point=point, slug=slug,
+                                effective={**defaults, **parameters}))
         return runs
 
 
