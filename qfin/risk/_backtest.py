@@ -154,8 +154,10 @@ def backtest_var(returns: Any, weights: Any = None, *,
         every = sampling_step if m in SAMPLING_METHODS else step
         jobs.append((m, list(range(window, len(values), every)), every))
     total = sum(len(days) for _, days, _ in jobs)
-    with tqdm(total=total, desc="backtest", unit="forecast", disable=progress is False
-              if progress is not None else None, leave=False) as bar:
+    # tqdm's disable=None shows the bar only on a terminal
+    disable = None if progress is None else not progress
+    with tqdm(total=total, desc="backtest", unit="forecast", disable=disable,
+              leave=False) as bar:
         for m, days, every in jobs:
             var = np.empty(n_days)
             cvar = np.empty(n_days)
