@@ -102,10 +102,13 @@ def test_backtest_cli(db, capsys, tmp_path):
     assert "window must be at least 100" in capsys.readouterr().err
 
 
-def test_bench_risk_quick(db, capsys, tmp_path):
+def test_bench_risk_quick(capsys, tmp_path):
+    from qfin.data import MarketStore
+
+    store = MarketStore(tmp_path / "bench.sqlite")  # the benchmark records a run: own database
     out = tmp_path / "risk.csv"
-    assert main(["--db", db, "bench", "risk", "--quick", "--repeat", "1", "--sizes", "100000",
-                 "--memory-paths", "200000", "--out", str(out)]) == 0
+    assert main(["--db", store.url, "bench", "risk", "--quick", "--repeat", "1",
+                 "--sizes", "100000", "--memory-paths", "200000", "--out", str(out)]) == 0
     import pandas as pd
 
     table = pd.read_csv(out)
@@ -116,6 +119,7 @@ def test_bench_risk_quick(db, capsys, tmp_path):
     mem = table[table["section"] == "peak_memory"].iloc[0]
     assert 0 < mem["peak_rss_mib"] < 2048
     assert "paths_per_second" in capsys.readouterr().out
+    assert len(store.results(kind="bench:risk")) == len(table)
 
 
 def test_auto_backend_is_numpy_for_closed_forms(db, capsys):
