@@ -80,6 +80,10 @@ def notebook_to_html(notebook: str | Path, out: str | Path | None = None, *,
     if not notebook.is_file():
         raise DataError(f"notebook {str(notebook)!r} does not exist")
     nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:  # warnings on stderr are for the notebook's author, not its reader
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
     title = title or f"{notebook.parent.parent.name} / {notebook.parent.name}"
     nb.cells.insert(0, _header_cell(title, info))
     nb.metadata["title"] = title

@@ -1,0 +1,97 @@
+"""The shipped notebooks: committed clean, a typed parameters cell, and they run (smoke)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from qfin.pipeline import execute_notebook, notebook_parameters
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+IDS = [p.stem for p in NOTEBOOKS]
+
+
+def test_the_four_notebooks_exist():
+    assert [p.stem for p in NOTEBOOKS] == [
+        "01_data_explorer", "02_portfolio", "03_var", "04_benchmark_summary"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_committed_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{path.name} cell {index} has outputs committed"
+            assert cell.execution_count is None, f"{path.name} cell {index} was executed"
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_parameters_cell_is_typed_and_documented(path):
+    params = notebook_parameters(path)  # raises without a 'parameters'-tagged cell
+    assert "smoke" in params and params["smoke"].type_name == "bool"
+    assert params["smoke"].default is False
+    for p in params.values():
+        assert p.type_name in ("int", "float", "str", "bool"), (path.name, p)
+        assert p.help, f"{path.name}: parameter {p.name} has no trailing comment"
+        assert isinstance(p.default, {"int": int, "float": float, "str": str,
+                                      "bool": bool}[p.type_name])
+    nb = nbformat.read(path, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    body = ast.parse(tagged[0].source).body
+    assert all(isinstance(node, ast.AnnAssign) for node in body)  # only typed assignments
+
+
+@pytest.fixture(scope="module")
+def summary_store(tmp_path_factory):
+    """A store holding two pipeline runs' rows, for the benchmark-summary notebook."""
+    from qfin.data import MarketStore
+
+    store = MarketStore(tmp_path_factory.mktemp("nb-db") / "nb.sqlite")
+    for method, errors, seconds in (("exact", [0.0, 0.0], [0.5, 1.5]),
+                                    ("neal", [0.1, 0.3], [0.2, 0.4])):
+        for error, second in zip(errors, seconds, strict=True):
+            store.record_run("pipeline", "demo/portfolio", [{
+                "task": "portfolio", "method": method, "backend": "numpy", "error": error,
+                "seconds": second, "pipeline_run": "r1"}])
+    return store
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_runs_in_smoke_mode(path, tmp_path, summary_store):
+    run_dir = tmp_path / "run"
+    parameters = {"smoke": True}
+    if path.stem == "04_benchmark_summary":
+        parameters["pipeline_run"] = ""
+    out = execute_notebook(path, run_dir, parameters, context={"db_url": summary_store.url})
+    executed = nbformat.read(out, as_version=4)
+    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert errors == []
+    results = pd.read_parquet(run_dir / "results.parquet")
+    assert len(results) > 0
+    figures = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
+               if "application/vnd.plotly.v1+json" in o.get("data", {})]
+    assert figures, f"{path.name} shows no plotly figure"
+    assert list((run_dir / "figures").glob("*.json")), "no key figure recorded"
+    if path.stem == "04_benchmark_summary":
+        row = results.set_index("method")
+        assert row.loc["neal", "median_error"] == pytest.approx(0.2)
+        assert row.loc["exact", "median_seconds"] == pytest.approx(1.0)
+        assert row.loc["neal", "runs"] == 2
+    if path.stem == "02_portfolio":
+        main = results[results["task"] == "portfolio"].set_index("method")
+        assert main.loc["exact (enumeration)", "error"] == 0.0
+        assert main.loc["MIQP (SCIP)", "error"] == pytest.approx(0.0, abs=1e-6)
+        assert (main.loc[main["feasible"], "error"] >= -1e-9).all()  # nothing beats exact
+    if path.stem == "03_var":
+        var = results[results["task"] == "var"].set_index("method")
+        assert var.loc["historical", "error"] == pytest.approx(0.0, abs=1e-12)
+        assert {"AE iterative", "AE canonical", "AE maximum-likelihood"} <= set(var.index)
+        assert (var.loc[var.index.str.startswith("AE"), "oracle_queries"] > 0).all()
