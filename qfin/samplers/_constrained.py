@@ -298,7 +298,9 @@ def anneal_units(plan: UnitPlan, num_reads: int, seed: int | None, num_sweeps: i
     field = plan.c + vf @ plan.Q
     L = vf @ plan.A.T
     movable = 0 < plan.total < plan.upper.sum()
-    if beta_range is None:
+    if beta_range is None and not movable:
+        beta_range = (0.1, 1.0)  # K = 0 or every slot full: the only feasible state
+    elif beta_range is None:
         probes = [(_move_deltas(plan, v, field, L, penalty, rng, rows)[3]) for _ in range(8)]
         beta_range = empirical_beta_range(np.concatenate(probes))
     else:

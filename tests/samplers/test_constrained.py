@@ -7,26 +7,31 @@ import itertools
 import dimod
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qfin.errors import ProblemError
 from qfin.samplers import ParallelAnnealingSampler, SimulatedBifurcationSampler
 from qfin.samplers._constrained import plan_cqm
 
 
-def _portfolio_cqm(n: int, K: int, seed: int, sector_cap: int | None = None):
+def _portfolio_cqm(n: int, K: int, seed: int, sector_cap: int | None = None,
+                   exact: bool = True):
     rng = np.random.default_rng(seed)
     F = rng.normal(size=(n, 2))
     cov = F @ F.T / 10 + np.diag(rng.uniform(0.01, 0.05, n))
     mu = rng.normal(0.1, 0.05, n)
     obj = dimod.BQM("BINARY")
     for i in range(n):
-        obj.add_linear(f"x{i}", -mu[i] / K + cov[i, i] / K**2)
+        obj.add_linear(f"x{i}", -mu[i] / max(K, 1) + cov[i, i] / max(K, 1) ** 2)
         for j in range(i + 1, n):
-            obj.add_quadratic(f"x{i}", f"x{j}", 2 * cov[i, j] / K**2)
+            obj.add_quadratic(f"x{i}", f"x{j}", 2 * cov[i, j] / max(K, 1) ** 2)
     cqm = dimod.ConstrainedQuadraticModel()
     cqm.set_objective(obj)
     cqm.add_constraint_from_iterable([(f"x{i}", 1) for i in range(n)], "==", rhs=K,
                                      label="card")
+    if not exact:
+        return cqm, None
     if sector_cap is not None:
         cqm.add_constraint_from_iterable([(f"x{i}", 1) for i in range(n // 2)], "<=",
                                          rhs=sector_cap, label="sector")
@@ -159,3 +164,16 @@ def test_bad_cqm_input(card_case):
     knap.add_constraint(dimod.Binary("a") + 2 * dimod.Binary("b") <= 2)
     with pytest.raises(ProblemError, match="mode='exchange' needs"):
         sampler.sample_cqm(knap, mode="exchange")
+
+
+@settings(max_examples=12, deadline=None)
+@given(n=st.integers(2, 9), data=st.data())
+def test_exchange_keeps_cardinality_property(n, data):
+    K = data.draw(st.integers(0, n))
+    seed = data.draw(st.integers(0, 1000))
+    cqm, _ = _portfolio_cqm(n, K, seed=seed, exact=False)  # K = 0 and K = n: no move exists
+    ss = ParallelAnnealingSampler().sample_cqm(cqm, num_reads=8, seed=seed, num_sweeps=3)
+    assert ss.record.is_feasible.all()
+    assert np.all(ss.record.sample.sum(axis=1) == K)
+    for sample, energy in ss.data(["sample", "energy"]):
+        assert energy == pytest.approx(cqm.objective.energy(sample))
