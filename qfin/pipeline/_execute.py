@@ -94,7 +94,9 @@ def execute_notebook(notebook: str | Path, run_dir: str | Path, parameters: dict
     try:
         pm.execute_notebook(str(notebook), str(output), parameters=parameters,
                             kernel_name=kernel_name, progress_bar=False, log_output=False,
-                            cwd=str(run_dir), execution_timeout=execution_timeout)
+                            cwd=str(run_dir), execution_timeout=execution_timeout,
+                            # the kernel's own start/stop chatter is not the notebook's output
+                            extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except pm.PapermillExecutionError as exc:
         message = f"{exc.ename}: {exc.evalue} (cell {exc.exec_count})"
         raise NotebookRunError(message, output) from exc

@@ -104,9 +104,9 @@ steps:
                         "--workers", "2", "--resume"])
     second = json.loads((out / "summary.json").read_text())
     return {"out": out, "db": db, "first_code": first_code, "first": first,
-            "first_db": first_db, "failed_notebook": failed_nb, "failed_run": failed_run, "run_mtimes": run_files, "second_code": second_code,
-            "second": second, "second_db": _db_runs(db, "pipeline"),
-            "cells_db": _db_runs(db, "pipeline:cells")}
+            "first_db": first_db, "failed_notebook": failed_nb, "failed_run": failed_run,
+            "run_mtimes": run_files, "second_code": second_code, "second": second,
+            "second_db": _db_runs(db, "pipeline"), "cells_db": _db_runs(db, "pipeline:cells")}
 
 
 @pytest.fixture(scope="session")
