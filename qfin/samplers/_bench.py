@@ -203,7 +203,7 @@ def run_benchmark(sizes: Iterable[int] = (50, 100, 200, 500), *, reads: int = 12
             "ttt99_gap0.1%_s", "tts99_lower_bound_s", "ttt99_gap0.1%_lower_bound_s",
             "tts99_calls_s", "ttt99_gap0.1%_calls_s", "tts99_speedup_vs_neal",
             "ttt99_speedup_vs_neal",
-            "per_read_speedup_vs_neal", "note"]
+            "per_read_speedup_vs_neal", "polish_s", "note"]
     return pd.DataFrame(rows)[cols]
 
 
@@ -243,7 +243,9 @@ def _run_instance(inst: Instance, *, reads: int, quick: bool, backend: str, seed
     cqm = inst.problem.to_cqm(inst.formulation)
     inst_rows: list[dict[str, Any]] = []
 
-    def add(method: str, row: dict[str, Any], note: str = "") -> None:
+    def add(method: str, row: dict[str, Any], note: str = "", ss: Any = None) -> None:
+        timing = (ss.info.get("timing", {}) if ss is not None else {})
+        row["polish_s"] = float(timing.get("polish", 0.0))
         row.update({"instance": inst.name, "family": inst.family,
                     "n_assets": inst.n_assets, "n_variables": bqm.num_variables,
                     "method": method, "backend": backend, "note": note})
@@ -269,18 +271,19 @@ def _run_instance(inst: Instance, *, reads: int, quick: bool, backend: str, seed
     ss, sec = _timed(pa.sample, bqm, num_reads=reads, seed=seed, backend=backend,
                      num_sweeps=steps, polish=True)
     add("qfin ParallelAnnealing + polish", _read_metrics(inst, ss, sec),
-        "single-flip steepest descent on every read")
+        "2-flip steepest descent on every read", ss)
     for variant in ("ballistic", "discrete"):
-        ss, sec = _timed(sb.sample, bqm, num_reads=reads, seed=seed, backend=backend,
-                         variant=variant, num_steps=steps, polish=True)
-        add(f"qfin SB-{variant[0]} + polish", _read_metrics(inst, ss, sec),
-            f"{ss.info['steps_run']} steps")
+        for polish in (False, True):
+            ss, sec = _timed(sb.sample, bqm, num_reads=reads, seed=seed, backend=backend,
+                             variant=variant, num_steps=steps, polish=polish)
+            add(f"qfin SB-{variant[0]}" + (" + polish" if polish else ""),
+                _read_metrics(inst, ss, sec), f"{ss.info['steps_run']} steps", ss)
     for polish in (False, True):
         ss, sec = _timed(pa.sample_cqm, cqm, num_reads=reads, seed=seed, polish=polish)
         label = "qfin constraint-aware" + (" + polish" if polish else "")
         add(label, _read_metrics(inst, ss, sec),
             f"mode={ss.info.get('mode')}, exact constraint="
-            f"{ss.info.get('exact_constraint')}; numpy")
+            f"{ss.info.get('exact_constraint')}; numpy", ss)
     if inst.reference is None:
         inst.reference = min(r["best_objective"] for r in inst_rows)
         if scip_seconds > 0:
