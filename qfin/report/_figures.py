@@ -42,8 +42,9 @@ def drawdown_figure(prices: pd.DataFrame, title: str = "Drawdown from running pe
 
     frame = drawdowns(prices).reset_index().melt(id_vars=prices.index.name or "index",
                                                  var_name="ticker", value_name="drawdown")
+    # SVG, not WebGL: reports must render in any browser and print to PDF
     fig = px.line(frame, x=prices.index.name or "index", y="drawdown", color="ticker",
-                  title=title)
+                  title=title, render_mode="svg")
     fig.update_yaxes(tickformat=".0%")
     return fig
 

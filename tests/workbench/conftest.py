@@ -120,3 +120,35 @@ def monkeypatch_session():
 def notebook_factory():
     """``make_notebook(path, parameters=..., body=..., tag=True)``."""
     return make_notebook
+
+
+@pytest.fixture(scope="session")
+def smoke_runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Every shipped notebook executed once in smoke mode (stem -> run folder, or the error).
+
+    The benchmark summary reads a store holding two known pipeline runs per method.
+    """
+    from qfin.data import MarketStore
+    from qfin.pipeline import execute_notebook
+
+    root = tmp_path_factory.mktemp("smoke")
+    store = MarketStore(root / "nb.sqlite")
+    for method, errors, seconds in (("exact", [0.0, 0.0], [0.5, 1.5]),
+                                    ("neal", [0.1, 0.3], [0.2, 0.4])):
+        for error, second in zip(errors, seconds, strict=True):
+            store.record_run("pipeline", "demo/portfolio", [{
+                "task": "portfolio", "method": method, "backend": "numpy", "error": error,
+                "seconds": second, "pipeline_run": "r1"}])
+    outcomes: dict = {}
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        run_dir = root / path.stem / "smoke"
+        parameters = {"smoke": True}
+        if path.stem == "04_benchmark_summary":
+            parameters["pipeline_run"] = ""
+        try:
+            execute_notebook(path, run_dir, parameters, context={"db_url": store.url})
+        except Exception as exc:  # noqa: BLE001 - reported by the test of that notebook
+            outcomes[path.stem] = exc
+        else:
+            outcomes[path.stem] = run_dir
+    return outcomes

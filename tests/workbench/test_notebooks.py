@@ -9,7 +9,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from qfin.pipeline import execute_notebook, notebook_parameters
+from qfin.pipeline import notebook_parameters
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 IDS = [p.stem for p in NOTEBOOKS]
@@ -47,30 +47,14 @@ def test_parameters_cell_is_typed_and_documented(path):
     assert all(isinstance(node, ast.AnnAssign) for node in body)  # only typed assignments
 
 
-@pytest.fixture(scope="module")
-def summary_store(tmp_path_factory):
-    """A store holding two pipeline runs' rows, for the benchmark-summary notebook."""
-    from qfin.data import MarketStore
-
-    store = MarketStore(tmp_path_factory.mktemp("nb-db") / "nb.sqlite")
-    for method, errors, seconds in (("exact", [0.0, 0.0], [0.5, 1.5]),
-                                    ("neal", [0.1, 0.3], [0.2, 0.4])):
-        for error, second in zip(errors, seconds, strict=True):
-            store.record_run("pipeline", "demo/portfolio", [{
-                "task": "portfolio", "method": method, "backend": "numpy", "error": error,
-                "seconds": second, "pipeline_run": "r1"}])
-    return store
-
-
 @pytest.mark.notebooks
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
-def test_runs_in_smoke_mode(path, tmp_path, summary_store):
-    run_dir = tmp_path / "run"
-    parameters = {"smoke": True}
-    if path.stem == "04_benchmark_summary":
-        parameters["pipeline_run"] = ""
-    out = execute_notebook(path, run_dir, parameters, context={"db_url": summary_store.url})
-    executed = nbformat.read(out, as_version=4)
+def test_runs_in_smoke_mode(path, smoke_runs):
+    outcome = smoke_runs[path.stem]
+    if isinstance(outcome, Exception):
+        raise outcome
+    run_dir = outcome
+    executed = nbformat.read(run_dir / "notebook.ipynb", as_version=4)
     errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]
     assert errors == []
@@ -79,6 +63,9 @@ def test_runs_in_smoke_mode(path, tmp_path, summary_store):
     figures = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
                if "application/vnd.plotly.v1+json" in o.get("data", {})]
     assert figures, f"{path.name} shows no plotly figure"
+    webgl = [t["type"] for o in figures for t in o["data"]["application/vnd.plotly.v1+json"]
+             ["data"] if t["type"].endswith("gl")]
+    assert webgl == [], "WebGL traces do not print to PDF; use render_mode='svg'"
     assert list((run_dir / "figures").glob("*.json")), "no key figure recorded"
     if path.stem == "04_benchmark_summary":
         row = results.set_index("method")

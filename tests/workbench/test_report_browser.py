@@ -78,6 +78,20 @@ def test_run_report_renders_offline(pipeline_runs, browser):
     _check_page(browser, report, "run-report.png", expected_figures=3)
 
 
+@pytest.mark.parametrize("stem", ["01_data_explorer", "02_portfolio", "03_var",
+                                  "04_benchmark_summary"])
+def test_shipped_notebook_reports_render_offline(smoke_runs, browser, stem):
+    from qfin.report import notebook_to_html
+
+    run_dir = smoke_runs[stem]
+    if isinstance(run_dir, Exception):
+        pytest.fail(f"{stem} did not run in smoke mode: {run_dir}")
+    report = notebook_to_html(run_dir / "notebook.ipynb", run_dir / "report.html",
+                              info={"status": "ok", "parameters": {"smoke": True}})
+    assert "<script src" not in report.read_text()
+    _check_page(browser, report, f"{stem}.png", expected_figures=2)
+
+
 def test_network_is_really_blocked(browser, tmp_path):
     page = tmp_path / "remote.html"
     page.write_text("<html><body><script src='https://cdn.plot.ly/plotly-2.0.0.min.js'>"
