@@ -113,10 +113,10 @@ def default_estimators(alpha: float = 0.05, epsilon: float = 1e-3, *,
                                                     simulator=simulator),
         "maximum-likelihood": lambda s: MaximumLikelihoodAE(
             "exponential", mlae_shots, n_powers=mlae_powers, alpha=alpha, seed=s,
-            simulator=simulator),
-        "maximum-likelihood-lr": lambda s: MaximumLikelihoodAE(
-            "exponential", mlae_shots, n_powers=mlae_powers, alpha=alpha, seed=s,
             interval="likelihood-ratio", simulator=simulator),
+        "maximum-likelihood-fisher": lambda s: MaximumLikelihoodAE(
+            "exponential", mlae_shots, n_powers=mlae_powers, alpha=alpha, seed=s,
+            interval="fisher", simulator=simulator),
         "canonical": lambda s: CanonicalAE(canonical_qubits, canonical_shots, alpha=alpha,
                                            seed=s, simulator=simulator),
     }
@@ -188,7 +188,7 @@ def error_vs_cost(dist: DiscreteDistribution, *, confidence: float = 0.99,
                   epsilons: Sequence[float] = (3e-2, 1e-2, 3e-3, 1e-3, 3e-4, 1e-4),
                   mlae_powers: Sequence[int] = (3, 4, 5, 6, 7, 8, 9, 10),
                   mlae_linear_powers: Sequence[int] = (4, 8, 16, 32, 64),
-                  mlae_shots: int = 100,
+                  mlae_shots: int = 400,
                   canonical_qubits: Sequence[int] = (3, 4, 5, 6, 7, 8), canonical_shots: int = 1,
                   samples: Sequence[int] = tuple(2**e for e in range(6, 19, 2)),
                   classical: Iterable[str] = CLASSICAL_METHODS,
@@ -198,6 +198,11 @@ def error_vs_cost(dist: DiscreteDistribution, *, confidence: float = 0.99,
     Amplitude estimators are charged oracle queries (``cost_kind="oracle_queries"``),
     classical estimators samples of the pmf (``cost_kind="samples"``); both estimate the
     same number ``F(values[target_index])`` of the same discrete distribution.
+
+    MLAE uses 400 shots per power by default: with 100 shots the exponential schedule
+    leaves aliased likelihood peaks that the data genuinely prefer in about 1% of seeds
+    (errors ~2e-3), and those outliers flatten the RMSE curve (slope about -0.4 on the
+    sample) even though the typical error still falls like 1/queries.
 
     Returns
     -------
