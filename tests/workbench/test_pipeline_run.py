@@ -54,8 +54,9 @@ def test_results_are_collected_with_provenance(pipeline_runs):
     out = pipeline_runs["out"]
     table = pd.read_parquet(out / "results.parquet")
     assert sorted(table["x"]) == [1, 2, 3]
-    assert table.equals(table)  # parquet and csv hold the same rows
-    assert len(pd.read_csv(out / "results.csv")) == 3
+    csv = pd.read_csv(out / "results.csv")  # parquet and csv hold the same rows
+    assert csv["x"].tolist() == table["x"].tolist()
+    assert csv["value"].tolist() == pytest.approx(table["value"].tolist())
     row = table.set_index("x").loc[2]
     assert row["value"] == pytest.approx(4.0)  # scale=2 passed through, x from the grid
     for column in ("pipeline", "pipeline_run", "step", "run", "param_x", "param_scale", "seed",
@@ -93,3 +94,25 @@ def test_reports_and_index_are_written(pipeline_runs):
         assert "plotly-graph-div" in report
     assert "<script src=" not in index.replace(" ", "") and "<script src" not in index
     assert "<script src" not in (out / "tiny" / "x=1" / "report.html").read_text()
+
+
+def test_an_existing_cluster_via_scheduler_address(tiny_dir, tmp_path, monkeypatch):
+    """--scheduler: the same pipeline on a cluster the runner did not start."""
+    import logging
+
+    from distributed import LocalCluster
+
+    from qfin.pipeline import run_pipeline
+
+    monkeypatch.setattr("qfin.pipeline._runner.git_revision", lambda: "pinned")
+    pipeline = tiny_dir / "pipelines" / "remote.yaml"
+    pipeline.write_text("name: remote\nsteps:\n  - notebook: tiny\n    grid:\n      x: [7]\n")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+        outcome = run_pipeline(pipeline, out=tmp_path / "out", db=tmp_path / "r.sqlite",
+                               scheduler=cluster.scheduler_address, report=False,
+                               verbose=False)
+        assert len(cluster.scheduler.workers) == 1  # still up: the runner did not close it
+    assert [r.status for r in outcome.runs] == ["ok"]
+    assert outcome.results["x"].tolist() == [7]
+    assert (tmp_path / "out" / "tiny" / "x=7" / "notebook.ipynb").is_file()
