@@ -15,6 +15,7 @@ from qfin.report._show import figure_html
 __all__ = ["write_index", "MAX_KEY_FIGURES"]
 
 MAX_KEY_FIGURES = 12
+_ROWS_PER_STEP = 25
 _PROVENANCE = ("pipeline", "pipeline_run", "qfin_version", "numpy_version", "mlx_version",
                "python_version", "machine", "git_revision", "data_hash", "code_version")
 
@@ -121,12 +122,18 @@ def write_index(out_dir: str | Path, runs: list[dict[str, Any]], *,
             cells = pd.DataFrame()
         if not cells.empty and cells["seconds"].notna().any():
             figures.append(("cells", _cell_figure(cells)))
-    key_figures = []
-    for run in runs:
+    # every step's first run before any step's second one, so no step crowds out the rest
+    ranked = []
+    seen_in_step: dict[str, int] = {}
+    for order, run in enumerate(runs):
         if run["status"] == "failed":
             continue
+        step = run["key"].split("/", 1)[0]
+        rank = seen_in_step.get(step, 0)
+        seen_in_step[step] = rank + 1
         for path in sorted((out_dir / run["key"] / "figures").glob("*.json")):
-            key_figures.append((f"{run['key']}: {path.stem}", path))
+            ranked.append((rank, order, f"{run['key']}: {path.stem}", path))
+    key_figures = [(label, path) for _, _, label, path in sorted(ranked, key=lambda r: r[:2])]
     shown_keys = key_figures[:MAX_KEY_FIGURES]
     for label, path in shown_keys:
         fig = go.Figure(json.loads(path.read_text(encoding="utf-8")))
@@ -138,13 +145,28 @@ def write_index(out_dir: str | Path, runs: list[dict[str, Any]], *,
     results_path = out_dir / "results.csv"
     if results_path.is_file() and results_path.stat().st_size > 1:
         results = pd.read_csv(results_path)
-        visible = [c for c in results.columns if c not in _PROVENANCE]
-        results_html = _table_html(results[visible])
+        parts = []
+        keys = [c for c in ("step", "task") if c in results.columns]
+        groups = results.groupby(keys, sort=False, dropna=False) if keys else [(None, results)]
+        for step, part in groups:
+            if isinstance(step, tuple):
+                step = " / ".join(str(v) for v in step if pd.notna(v))
+            hidden = set(_PROVENANCE) | {"step", "run_seconds"} | {
+                c for c in part.columns if str(c).startswith("param_")}
+            visible = [c for c in part.columns
+                       if c not in hidden and part[c].notna().any()]
+            if "run" in visible:  # the grid point first
+                visible.remove("run")
+                visible.insert(0, "run")
+            title = f"<h3>{html.escape(str(step))}</h3>" if step is not None else ""
+            parts.append(title + _table_html(part[visible], max_rows=_ROWS_PER_STEP))
+        results_html = "".join(parts)
         first = results.iloc[0]
         prov = {c: first[c] for c in _PROVENANCE if c in results.columns}
         results_html += ("<p class='note'>provenance (first row): "
                          + html.escape(", ".join(f"{k}={v}" for k, v in prov.items()))
-                         + " &middot; <a href='results.csv'>results.csv</a> &middot; "
+                         + " &middot; every row with its parameters and provenance: "
+                         "<a href='results.csv'>results.csv</a> &middot; "
                          "<a href='results.parquet'>results.parquet</a> &middot; "
                          "<a href='cell_timings.csv'>cell_timings.csv</a></p>")
 
