@@ -137,7 +137,7 @@ def _provenance_rows(rows: pd.DataFrame, spec: RunSpec, pipeline: Pipeline, out_
     frame = rows.copy()
     extra: dict[str, Any] = {
         "pipeline": pipeline.name,
-        "pipeline_run": out_dir.name,
+        "pipeline_run": str(out_dir),
         "step": spec.step,
         "run": spec.slug,
     }
@@ -357,7 +357,7 @@ def _execute_all(todo: list[RunSpec], spec: Pipeline, out_dir: Path,
                 "dataset": run.parameters.get("dataset", "sample"),
                 "kernel_name": kernel_name,
                 "execution_timeout": execution_timeout,
-                "context": {"pipeline": spec.name, "pipeline_run": out_dir.name,
+                "context": {"pipeline": spec.name, "pipeline_run": str(out_dir),
                             "step": run.step, "slug": run.slug, "db_url": store.url},
             }
 
@@ -429,7 +429,7 @@ def _finish(run: RunSpec, info: dict[str, Any], spec: Pipeline, out_dir: Path, v
     environment = {**(info.get("environment") or {}), "data_hash": info.get("data_hash"),
                    "code_version": version, "seconds": info.get("seconds"),
                    "notebook": executed, "run_dir": str(run_dir)}
-    params = {"pipeline": spec.name, "pipeline_run": out_dir.name, "step": run.step,
+    params = {"pipeline": spec.name, "pipeline_run": str(out_dir), "step": run.step,
               "run": run.slug, "parameters": run.parameters}
     run_id = _run_id(out_dir, run.key)
     store.record_run("pipeline", f"{spec.name}/{run.step}", rows, params=params,
