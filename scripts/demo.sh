@@ -6,7 +6,7 @@ source "$(dirname "$0")/_venv.sh" "mlx"
 qfin data init
 status=0
 qfin pipeline run pipelines/demo.yaml "$@" || status=$?
-latest=$(ls -d runs/demo/*/ 2>/dev/null | sort | tail -n 1)
+latest=$(ls -d runs/demo/*/ 2>/dev/null | sort | tail -n 1 || true)
 if [ -n "$latest" ] && [ -f "${latest}index.html" ]; then
   echo
   echo "Report: $PWD/${latest}index.html   (opens offline in any browser)"
