@@ -75,7 +75,7 @@ class ArraySampler(dimod.Sampler):
 
     def sample(self, bqm: dimod.BinaryQuadraticModel, *, num_reads: int = 1024,
                seed: int | None = None, backend: Any = "numpy", dtype: Any = None,
-               polish: bool | str = False, blas_threads: int | None = 1,
+               polish: bool | str = True, blas_threads: int | None = 1,
                **kwargs: Any) -> dimod.SampleSet:
         """Sample ``bqm``; see the class docstring for the algorithm's own parameters.
 
@@ -93,9 +93,10 @@ class ArraySampler(dimod.Sampler):
             Working precision (default: the backend's, float64 on numpy, float32 on MLX).
             Returned energies are always recomputed in float64.
         polish : bool or {"1-flip", "2-flip"}
-            Steepest descent on every read (``True`` = ``"2-flip"``: single flips, then pair
-            flips); energies before polishing stay in the ``energy_unpolished`` field and
-            ``info["polish"]`` summarises the effect.
+            Steepest descent on every read, on by default (``True`` = ``"2-flip"``: single
+            flips, then pair flips); energies before polishing stay in the
+            ``energy_unpolished`` field and ``info["polish"]`` summarises the effect.
+            ``polish=False`` returns the raw sampler's reads.
         blas_threads : int or None
             BLAS threads while sampling (default 1; ``None`` leaves the library setting).
 

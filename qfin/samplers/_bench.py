@@ -270,7 +270,7 @@ def _run_instance(inst: Instance, *, reads: int, quick: bool, backend: str, seed
         "separates the sampler's share from the polish's")
     inst_rows[-1]["polish_s"] = polish_sec
     ss, sec = _timed(pa.sample, bqm, num_reads=reads, seed=seed, backend=backend,
-                     num_sweeps=steps)
+                     num_sweeps=steps, polish=False)
     add("qfin ParallelAnnealing", _read_metrics(inst, ss, sec),
         f"num_sweeps={steps}, neal's default beta range")
     ss, sec = _timed(pa.sample, bqm, num_reads=reads, seed=seed, backend=backend,
