@@ -594,7 +594,10 @@ class MarketStore:
 
     def results(self, kind: str | None = None, *, name: str | None = None,
                 run_id: str | None = None) -> pd.DataFrame:
-        """Result rows of the selected runs as one table (with ``run_id``, ``kind``, ``name``)."""
+        """Result rows of the selected runs as one table (with ``run_id``, ``kind``, ``name``).
+
+        Row fields that clash with those run columns come back prefixed ``row_``.
+        """
         r, res = schema.runs, schema.results
         q = (sa.select(res.c.run_id, r.c.kind, r.c.name, r.c.created_at, res.c.row_index,
                        res.c.data)
@@ -612,6 +615,9 @@ class MarketStore:
         body = pd.DataFrame([json.loads(row.data) for row in rows])
         head = pd.DataFrame([(row.run_id, row.kind, row.name, row.created_at) for row in rows],
                             columns=["run_id", "kind", "name", "created_at"])
+        # A result row may carry its own "name" (or "kind", ...): keep it, under "row_name",
+        # so every column label stays unique.
+        body = body.rename(columns={c: f"row_{c}" for c in body.columns if c in head.columns})
         return pd.concat([head, body], axis=1)
 
 

@@ -152,3 +152,14 @@ def test_export_roundtrips(sample_store, tmp_path):
     assert frame.shape == (366, 21)
     with pytest.raises(DataError, match="must end in"):
         sample_store.export(tmp_path / "x.xlsx")
+
+
+def test_result_rows_may_reuse_run_column_names(fresh_store):
+    fresh_store.record_run("bench:a", "first", [{"name": "iterative", "kind": "x", "v": 1}])
+    fresh_store.record_run("bench:b", "second", [{"name": "canonical", "v": 2}])
+    both = pd.concat([fresh_store.results("bench:a"), fresh_store.results("bench:b")],
+                     ignore_index=True)
+    assert both.columns.is_unique
+    assert list(both["name"]) == ["first", "second"]
+    assert list(both["row_name"]) == ["iterative", "canonical"]
+    assert both.loc[0, "row_kind"] == "x" and both.loc[0, "kind"] == "bench:a"
