@@ -32,8 +32,10 @@ def register(sub: Any) -> None:
                    help="annealing reads (default 2000)")
     p.add_argument("--sweeps", type=int, default=1000, metavar="N",
                    help="annealing sweeps per read (default 1000)")
-    p.add_argument("--penalty", default=None,
-                   help="'bound' (default), 'heuristic' or a number")
+    p.add_argument("--penalty", default="auto",
+                   help="'auto' (default: the heuristic penalty, escalated to the provable "
+                        "bound if the lowest-energy read is infeasible), 'bound', 'heuristic' "
+                        "or a number")
     p.add_argument("--seed", type=int, default=None, help="seed of stochastic methods")
     p.add_argument("--time-limit", type=float, default=60.0, metavar="SECONDS",
                    help="miqp time limit (default 60)")
@@ -44,7 +46,7 @@ def register(sub: Any) -> None:
 
 
 def _penalty(text: str | None) -> Any:
-    if text is None or text in ("bound", "heuristic"):
+    if text is None or text in ("auto", "bound", "heuristic"):
         return text
     try:
         return float(text)

@@ -153,7 +153,9 @@ def solve(problem: PortfolioProblem, method: Any = "neal", seed: int | None = No
     method : {"neal", "exact", "miqp", "convex", "heuristic"} or dimod.Sampler
         - ``"neal"``: dwave-neal simulated annealing on :meth:`PortfolioProblem.to_bqm`
           (options ``num_reads`` (2000), ``num_sweeps`` (1000), ``beta_range``
-          (default ``(0.3/P, 100/P)`` for penalty P), ``penalty``);
+          (default ``(0.3/P, 100/P)`` for penalty P), ``penalty``: ``"auto"`` (default:
+          the heuristic penalty, escalated to the provable ``"bound"`` when the
+          lowest-energy read is infeasible), ``"bound"``, ``"heuristic"`` or a number);
         - any dimod Sampler instance: the same, with that sampler;
         - ``"exact"``: enumeration (:func:`qfin.portfolio.exact_optimum`);
         - ``"miqp"``: cvxpy + SCIP (option ``time_limit`` seconds, default 60);
@@ -208,8 +210,25 @@ def solve(problem: PortfolioProblem, method: Any = "neal", seed: int | None = No
             name = "neal"
         else:
             sampler, name = method, type(method).__name__
-        penalty = options.pop("penalty", None)
-        run, sampleset = _sample(problem, sampler, formulation, seed, penalty, options)
+        penalty = options.pop("penalty", "auto")
+        if penalty is None or (isinstance(penalty, str) and penalty == "auto"):
+            # Calibration as a procedure: the cheap heuristic penalty gives annealers a far
+            # gentler landscape; if the lowest-energy read it produces is infeasible, the
+            # penalty was too small for this instance, so sample again with the provable
+            # bound (both runs' seconds are counted).
+            run, sampleset = _sample(problem, sampler, formulation, seed, "heuristic",
+                                     dict(options))
+            reads = problem.interpret(sampleset, formulation)
+            run["penalty_method"] = "auto: heuristic"
+            if not bool(reads.loc[reads["energy"].idxmin(), "feasible"]):
+                first_seconds = run["seconds"]
+                run, sampleset = _sample(problem, sampler, formulation, seed, "bound", options)
+                run["seconds"] += first_seconds
+                run["penalty_method"] = ("auto: bound (the heuristic penalty's lowest-energy "
+                                         "read was infeasible)")
+        else:
+            run, sampleset = _sample(problem, sampler, formulation, seed, penalty, options)
+            run["penalty_method"] = penalty if isinstance(penalty, str) else "given"
         info.update(run)
         reads = problem.interpret(sampleset, formulation)
         feasible_reads = reads[reads["feasible"]]

@@ -57,7 +57,10 @@ def test_neal_with_defaults_finds_the_sample_optimum(sample_case):
     assert res.info["reference_source"] == "exact enumeration"
     assert res.gap is not None and res.gap <= 1e-6
     assert res.feasible and res.info["best_read_feasible"]
-    assert res.info["penalty"] == pytest.approx(calibrate_penalty(problem))
+    # default penalty "auto": the heuristic, escalated to the bound only when needed
+    assert res.info["penalty_method"].startswith("auto")
+    expected = "heuristic" if res.info["penalty_method"] == "auto: heuristic" else "bound"
+    assert res.info["penalty"] == pytest.approx(calibrate_penalty(problem, expected))
     m = res.metrics
     assert m["num_reads"] == 2000 and 0 < m["success_probability"] <= 1
     assert 0 < m["feasibility_rate"] <= 1
@@ -174,3 +177,22 @@ def test_penalty_sweep_and_frontier_tables():
     assert len(frontier_figure(frontier).data) == 2
     with pytest.raises(ProblemError, match="risk_aversions must be non-empty"):
         efficient_frontier(problem, [])
+
+
+@pytest.mark.parametrize("risk_aversion", [0.5, 10.0, 30.0])
+def test_neal_defaults_are_robust_to_risk_aversion(sample_store, risk_aversion):
+    problem = PortfolioProblem.from_store(cardinality=10, risk_aversion=risk_aversion,
+                                          store=sample_store)
+    res = solve(problem, "neal", seed=3)
+    assert res.gap is not None and res.gap <= 1e-6
+    assert res.info["best_read_feasible"]
+
+
+def test_auto_penalty_escalates_to_the_bound_when_the_heuristic_is_too_small():
+    # Two strongly hedging assets with equal returns: holding both (violating K = 1) beats
+    # either one alone by more than the heuristic penalty max|diag| = 0.99.
+    cov = np.array([[0.01, -0.009], [-0.009, 0.01]])
+    problem = PortfolioProblem([1.0, 1.0], cov, cardinality=1, risk_aversion=1.0)
+    res = solve(problem, "neal", seed=1, num_reads=50)
+    assert res.info["penalty_method"].startswith("auto: bound")
+    assert res.info["best_read_feasible"] and res.gap == pytest.approx(0.0, abs=1e-12)
