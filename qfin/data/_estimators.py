@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.covariance import LedoitWolf
 
 from qfin.errors import DataError
 
@@ -116,6 +115,8 @@ def covariance(
     if method == "sample":
         cov = np.cov(values, rowvar=False, ddof=1)
     elif method in ("ledoit-wolf", "ledoit_wolf", "lw"):
+        from sklearn.covariance import LedoitWolf  # imported here: it adds ~1 s to start-up
+
         cov = LedoitWolf().fit(values).covariance_
     elif method == "ewma":
         w = ewma_weights(len(values), halflife)
