@@ -6,9 +6,9 @@ import argparse
 import json
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from qfin._json import json_default
 from qfin.data import MarketStore
 
 __all__ = ["open_store_from_args", "print_json", "format_table", "add_universe_options",
@@ -20,21 +20,9 @@ def open_store_from_args(args: argparse.Namespace) -> MarketStore:
     return MarketStore(getattr(args, "db", None))
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    return str(value)
-
-
 def print_json(payload: Any) -> None:
     """Print ``payload`` as indented JSON (numpy values converted; inf as a string)."""
-    print(json.dumps(payload, indent=2, default=_json_default, allow_nan=True))
+    print(json.dumps(payload, indent=2, default=json_default, allow_nan=True))
 
 
 def format_table(frame: pd.DataFrame, floatfmt: str = "{:,.6g}") -> str:

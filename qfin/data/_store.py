@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, OperationalError
 from tqdm.auto import tqdm
 
+from qfin._json import json_default
 from qfin.data import _schema as schema
 from qfin.data._paths import resolve_database_url, shipped_data_dir
 from qfin.data._validate import PriceFile, read_price_file, validate_long_prices
@@ -630,22 +631,6 @@ def _to_timestamp(value: Any, name: str) -> pd.Timestamp | None:
         raise DataError(f"{name} must be a date like 2022-01-31; got {value!r}") from exc
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, (pd.Timestamp, datetime)):
-        return value.isoformat()
-    if isinstance(value, Path):
-        return str(value)
-    return str(value)
-
-
 def _clean_floats(value: Any) -> Any:
     if isinstance(value, float | np.floating):
         v = float(value)
@@ -662,7 +647,7 @@ def _clean_floats(value: Any) -> Any:
 
 
 def _to_json(value: Any) -> str:
-    return json.dumps(_clean_floats(value), default=_json_default, sort_keys=True)
+    return json.dumps(_clean_floats(value), default=json_default, sort_keys=True)
 
 
 def open_store(url: str | Path | None = None) -> MarketStore:
