@@ -160,7 +160,6 @@ class MarketStore:
             raise DataError(f"cannot open database {self.display_url!r}: {exc}") from exc
         if self.url.startswith("sqlite"):
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-        self._initialised = False
         if auto_init:
             self.init()
 
@@ -182,7 +181,6 @@ class MarketStore:
                 raise DataError(f"cannot create the schema in {self.display_url}: {exc}") from exc
         except Exception as exc:  # noqa: BLE001 - unreachable server, bad credentials
             raise DataError(f"cannot use database {self.display_url}: {exc}") from exc
-        self._initialised = True
         for name in datasets:
             self.ensure_dataset(name)
 
