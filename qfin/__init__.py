@@ -10,7 +10,8 @@ risk       classical VaR/CVaR and backtests
 qae        amplitude-estimation VaR/CVaR, simulated classically
 bench      accuracy and latency measurement
 report     plotly figures and HTML reports
-pipeline   papermill batch runner
+pipeline   papermill batch runner (pipeline → results → report)
+results    what a run records (rows, key figures) for the runner and the reports
 """
 
 from qfin.errors import (

@@ -63,3 +63,31 @@ def test_user_mistakes_are_one_line_errors(tmp_path):
 def test_bare_group_prints_help_and_fails(capsys):
     assert main(["data"]) == 2
     assert "init" in capsys.readouterr().out
+
+
+def test_registry_lists_every_command_module():
+    import pkgutil
+    from pathlib import Path
+
+    import qfin.cli
+    from qfin.cli._registry import COMMANDS
+
+    modules = sorted(m.name[4:] for m in pkgutil.iter_modules([str(Path(qfin.cli.__file__).parent)])
+                     if m.name.startswith("cmd_"))
+    assert modules == sorted(COMMANDS)
+
+
+def test_version_and_help_import_no_science():
+    import subprocess
+    import sys
+
+    code = ("import sys; from qfin.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('numpy', 'pandas', 'scipy', 'dimod', 'cvxpy', 'sqlalchemy') "
+            "if m in sys.modules]\nprint('HEAVY', heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "HEAVY []" in out.stdout
+
+
+def test_subcommand_after_global_option_is_built_in_full(capsys, tmp_path):
+    assert main(["--db", str(tmp_path / "x.sqlite"), "data", "init"]) == 0

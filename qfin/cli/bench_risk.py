@@ -3,37 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-from tqdm.auto import tqdm
-
-from qfin.backends import mlx_available
-from qfin.bench import save_benchmark, time_call
 from qfin.cli._common import format_table, open_store_from_args
-from qfin.risk import CLOSED_FORM_METHODS, value_at_risk
-
-_CHILD = r"""
-import json, resource, sys, time
-import numpy as np
-from qfin.risk import monte_carlo_var
-returns = np.load(sys.argv[1])
-paths = int(sys.argv[2])
-monte_carlo_var(returns, paths=10_000, seed=0)  # warm-up: imports, thread pool, BLAS
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-t0 = time.perf_counter()
-res = monte_carlo_var(returns, paths=paths, seed=1)
-seconds = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"baseline_kib": base, "peak_kib": peak, "seconds": seconds,
-                  "var": res.value, "kept": res.info["kept_losses"]}))
-"""
 
 
 def register(bench_sub: Any) -> None:
@@ -56,79 +28,19 @@ def register(bench_sub: Any) -> None:
     p.set_defaults(func=_run)
 
 
-def _row(**kwargs: Any) -> dict[str, Any]:
-    base = {"section": None, "method": None, "backend": None, "device": None, "dtype": None,
-            "paths": None, "runs": None, "seconds_median": None, "paths_per_second": None,
-            "latency_us_median": None, "peak_rss_mib": None, "var": None, "note": ""}
-    base.update(kwargs)
-    return base
-
-
-def _throughput(returns: pd.DataFrame, sizes: list[int], repeat: int) -> list[dict[str, Any]]:
-    configs: list[tuple[str, str | None]] = [("numpy", "float64"), ("numpy", "float32")]
-    if mlx_available():
-        configs.append(("mlx", None))
-    rows = []
-    for backend, dtype in tqdm(configs, desc="monte carlo", disable=None, leave=False):
-        for paths in sizes:
-            last: dict[str, Any] = {}
-
-            def call(b: str = backend, d: str | None = dtype, n: int = paths,
-                     out: dict[str, Any] = last) -> None:
-                out["res"] = value_at_risk(returns, method="mc", backend=b, paths=n, seed=7,
-                                            dtype=d)
-
-            timing = time_call(call, repeat=repeat, warmup=1)
-            res = last["res"]
-            rows.append(_row(section="mc_throughput", method="mc", backend=res.backend,
-                             device=res.device, dtype=res.info.get("dtype"), paths=paths,
-                             runs=timing.n, seconds_median=timing.median,
-                             paths_per_second=paths / timing.median, var=res.value,
-                             note=f"threads={res.info.get('threads')}"))
-    return rows
-
-
-def _memory(returns: pd.DataFrame, paths: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "returns.npy"
-        np.save(data, returns.to_numpy())
-        proc = subprocess.run([sys.executable, "-c", _CHILD, str(data), str(paths)],
-                              capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        return _row(section="peak_memory", method="mc", backend="numpy", paths=paths,
-                    note=f"child failed: {proc.stderr.strip().splitlines()[-1:]}")
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
-    peak = out["peak_kib"] / 1024
-    return _row(section="peak_memory", method="mc", backend="numpy", device="cpu",
-                dtype="float64", paths=paths, runs=1, seconds_median=out["seconds"],
-                paths_per_second=paths / out["seconds"], peak_rss_mib=peak, var=out["var"],
-                note=(f"RSS high-water mark (getrusage ru_maxrss) of a child process; "
-                      f"{out['baseline_kib'] / 1024:.0f} MiB after imports+warm-up; kept "
-                      f"{out['kept']:,} losses; {'under' if peak < 2048 else 'OVER'} 2 GiB"))
-
-
-def _latency(returns: pd.DataFrame, calls: int) -> list[dict[str, Any]]:
-    rows = []
-    for method in tqdm(("historical", *CLOSED_FORM_METHODS), desc="closed forms",
-                       disable=None, leave=False):
-        timing = time_call(lambda m=method: value_at_risk(returns, method=m), repeat=calls,
-                           warmup=10)
-        res = value_at_risk(returns, method=method)
-        rows.append(_row(section="closed_form_latency", method=method, backend="numpy",
-                         device="cpu", dtype="float64", runs=timing.n,
-                         latency_us_median=timing.median * 1e6, seconds_median=timing.median,
-                         var=res.value, note="full public call incl. validation"))
-    return rows
-
-
 def _run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from qfin.bench import save_benchmark
+    from qfin.bench.risk import closed_form_latency, peak_memory, throughput
+
     store = open_store_from_args(args)
     returns = store.returns(dataset=args.dataset)
     sizes = args.sizes or ([1_000_000] if args.quick else [1_000_000, 10_000_000])
     mem_paths = args.memory_paths or (10_000_000 if args.quick else 100_000_000)
-    rows = _throughput(returns, sizes, max(1, args.repeat))
-    rows.append(_memory(returns, mem_paths))
-    rows += _latency(returns, 1000)
+    rows = throughput(returns, sizes, max(1, args.repeat))
+    rows.append(peak_memory(returns, mem_paths))
+    rows += closed_form_latency(returns, 1000)
     table = pd.DataFrame(rows)
     print(f"qfin bench risk: {returns.shape[1]} assets, equal weights, confidence 0.99, "
           f"dataset '{args.dataset}'")

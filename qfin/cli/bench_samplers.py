@@ -7,8 +7,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+from qfin.bench.samplers import FAMILIES
 from qfin.cli._common import format_table, open_store_from_args, print_json
-from qfin.samplers._bench import FAMILIES
 
 DEFAULT_SIZES = [50, 100, 200, 500]
 
@@ -51,7 +51,7 @@ def register(bench_sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from qfin.bench import save_benchmark
-    from qfin.samplers._bench import figure, run_benchmark, summarise
+    from qfin.bench.samplers import figure, run_benchmark, summarise
 
     sizes = args.sizes or ([50, 100] if args.quick else DEFAULT_SIZES)
     reads = args.reads or (32 if args.quick else 128)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from qfin.cli._common import add_universe_options, format_table, print_json
+from qfin.cli._registry import COMMANDS
 from qfin.cli.cmd_var import add_weight_options, load_universe, parse_weights
 from qfin.risk import COPULAS, DEFAULT_BACKTEST_METHODS, METHODS, backtest_var, exceedance_chart
 from qfin.risk._validate import check_confidence
@@ -14,7 +15,7 @@ from qfin.risk._validate import check_confidence
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
-        "backtest", help="rolling-window VaR backtest with Kupiec and Christoffersen tests",
+        "backtest", help=COMMANDS["backtest"],
         description="Rolling one-day VaR forecasts over the history (default: the full "
                     "1990-2022 dataset), exceedances, Kupiec POF and Christoffersen "
                     "independence / conditional-coverage tests with p-values.")

@@ -11,11 +11,12 @@ import pkgutil
 from typing import Any
 
 from qfin.cli._common import group_parser
+from qfin.cli._registry import COMMANDS
 
 
 def register(sub: Any) -> None:
     _, bench_sub = group_parser(
-        sub, "bench", "benchmarks: accuracy and latency, printed and written to a file")
+        sub, "bench", COMMANDS["bench"])
     package_dir = os.path.dirname(__file__)
     for module in sorted(m.name for m in pkgutil.iter_modules([package_dir])
                          if m.name.startswith("bench_")):

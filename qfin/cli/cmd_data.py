@@ -6,11 +6,12 @@ import argparse
 from typing import Any
 
 from qfin.cli._common import format_table, group_parser, open_store_from_args, print_json
+from qfin.cli._registry import COMMANDS
 from qfin.data import DEFAULT_DATASET, MarketStore
 
 
 def register(sub: Any) -> None:
-    _, data_sub = group_parser(sub, "data", "the market database: build, inspect, ingest, export")
+    _, data_sub = group_parser(sub, "data", COMMANDS["data"])
 
     p = data_sub.add_parser("init", help="create the database and load the shipped sample "
                                          "(idempotent)")

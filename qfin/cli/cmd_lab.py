@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from qfin.cli._registry import COMMANDS
 from qfin.errors import QfinError
 
 KERNEL_NAME = "qfin"
@@ -44,7 +45,7 @@ def install_kernel(prefix: str | None = None) -> str:
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
-        "lab", help="open JupyterLab on notebooks/ with a kernel that has qfin installed",
+        "lab", help=COMMANDS["lab"],
         description="Register this Python as the Jupyter kernel 'qfin' and start JupyterLab "
                     "on the notebooks folder (loopback only).")
     p.add_argument("--notebook-dir", default=None, metavar="DIR",

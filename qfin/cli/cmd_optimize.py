@@ -7,12 +7,13 @@ import math
 from typing import Any
 
 from qfin.cli._common import add_universe_options, open_store_from_args, print_json
+from qfin.cli._registry import COMMANDS
 from qfin.portfolio import DEFAULT_RISK_AVERSION, METHODS, PortfolioProblem, solve
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
-        "optimize", help="portfolio selection: QUBO annealing vs exact, MIQP, convex, heuristic",
+        "optimize", help=COMMANDS["optimize"],
         description="Minimise f(w) = q·wᵀΣw − μᵀw (annualised sample moments) with one method "
                     "and print the weights, objective, gap to the ground truth and timing. "
                     "Annealing is a classical simulation.")

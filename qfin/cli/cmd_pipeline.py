@@ -6,11 +6,12 @@ import argparse
 from typing import Any
 
 from qfin.cli._common import group_parser, print_json
+from qfin.cli._registry import COMMANDS
 
 
 def register(sub: Any) -> None:
     _, pipe_sub = group_parser(sub, "pipeline",
-                               "run notebook pipelines (papermill over parameter grids, on Dask)")
+                               COMMANDS["pipeline"])
 
     p = pipe_sub.add_parser(
         "run", help="validate a pipeline YAML, execute every grid point, write the reports",

@@ -6,11 +6,12 @@ import argparse
 from typing import Any
 
 from qfin.cli._common import print_json
+from qfin.cli._registry import COMMANDS
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
-        "report", help="write run reports and index.html for a pipeline output folder",
+        "report", help=COMMANDS["report"],
         description="Write report.html for every run (code hidden, plotly inline so it opens "
                     "offline) and index.html with the summary table, key figures and links; "
                     "PDF with headless Chromium where the machine has it.")

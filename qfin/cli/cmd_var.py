@@ -10,6 +10,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from qfin.cli._common import add_universe_options, open_store_from_args, print_json
+from qfin.cli._registry import COMMANDS
 from qfin.errors import ProblemError
 from qfin.risk import COPULAS, METHODS, SAMPLING_METHODS, value_at_risk
 from qfin.risk._validate import check_confidence, check_horizon, check_weights
@@ -78,7 +79,7 @@ def register(sub: Any) -> None:
     if qae_cli is not None:
         methods += [m for m in qae_cli.VAR_METHODS if m not in methods]
     p = sub.add_parser(
-        "var", help="VaR and CVaR of a portfolio (historical, parametric, Monte Carlo, ...)",
+        "var", help=COMMANDS["var"],
         description="Value-at-Risk and CVaR of a portfolio of the database's stocks. Loss = "
                     "-w'r (simple returns) over --horizon days. historical: VaR = "
                     "numpy.quantile(losses, confidence, method='inverted_cdf'), CVaR = mean "

@@ -11,15 +11,6 @@ database and one table. Inside a notebook, :func:`record_results` and
 'k=5,method=neal'
 """
 
-from qfin.pipeline._context import (
-    FIGURES_DIR,
-    MARKER_FILE,
-    RESULTS_FILE,
-    open_run_store,
-    record_figure,
-    record_results,
-    run_context,
-)
 from qfin.pipeline._execute import EXECUTED_NOTEBOOK, cell_timings, execute_notebook, execute_run
 from qfin.pipeline._notebook import (
     NotebookParameter,
@@ -36,6 +27,15 @@ from qfin.pipeline._runner import (
     run_pipeline,
 )
 from qfin.pipeline._spec import Pipeline, RunSpec, Step, load_pipeline, run_slug
+from qfin.results._context import (
+    FIGURES_DIR,
+    MARKER_FILE,
+    RESULTS_FILE,
+    open_run_store,
+    record_figure,
+    record_results,
+    run_context,
+)
 
 __all__ = [
     "Pipeline",

@@ -11,7 +11,7 @@ from typing import Any
 import nbformat
 
 from qfin.errors import NotebookRunError
-from qfin.pipeline._context import MARKER_FILE, RESULTS_FILE
+from qfin.results._context import MARKER_FILE, RESULTS_FILE
 
 __all__ = ["execute_notebook", "execute_run", "cell_timings", "EXECUTED_NOTEBOOK"]
 
@@ -68,7 +68,7 @@ def execute_notebook(notebook: str | Path, run_dir: str | Path, parameters: dict
     parameters : dict
         Values for the notebook's ``parameters`` cell.
     context : dict, optional
-        Written to the marker file for :func:`qfin.pipeline.run_context`.
+        Written to the marker file for :func:`qfin.results.run_context`.
     kernel_name : str, optional
         Jupyter kernel (default: the notebook's own, normally ``python3``).
     execution_timeout : float, optional

@@ -20,10 +20,10 @@ from tqdm.auto import tqdm
 from qfin import __version__
 from qfin.bench import git_revision
 from qfin.errors import PipelineError
-from qfin.pipeline._context import RESULTS_FILE
 from qfin.pipeline._execute import execute_run
 from qfin.pipeline._notebook import notebook_hash
 from qfin.pipeline._spec import Pipeline, RunSpec, load_pipeline
+from qfin.results._context import RESULTS_FILE
 
 __all__ = ["RunOutcome", "PipelineOutcome", "run_pipeline", "code_version", "default_out_dir",
            "RUN_FILE"]
@@ -458,7 +458,7 @@ def _collect(specs: list[RunSpec], spec: Pipeline, out_dir: Path,
                          "parameters": json.dumps(_json_safe(run.parameters))})
     results = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
     if not results.empty:
-        from qfin.pipeline._context import _parquet_safe
+        from qfin.results._context import _parquet_safe
 
         _parquet_safe(results).to_parquet(out_dir / "results.parquet", index=False)
         results.to_csv(out_dir / "results.csv", index=False)

@@ -59,7 +59,7 @@ def show(figure: Any, name: str | None = None) -> Any:
         The figure.
     name : str, optional
         Key-figure label: in a pipeline run the figure is also saved for the index page
-        (:func:`qfin.pipeline.record_figure`).
+        (:func:`qfin.results.record_figure`).
 
     Returns
     -------
@@ -71,7 +71,7 @@ def show(figure: Any, name: str | None = None) -> Any:
     if not hasattr(figure, "to_plotly_json"):
         raise DataError(f"figure must be a plotly Figure; got {type(figure).__name__}")
     if name is not None:
-        from qfin.pipeline import record_figure
+        from qfin.results import record_figure
 
         record_figure(figure, name)
     try:

@@ -7,9 +7,9 @@ import math
 
 import pytest
 
+from qfin.bench.samplers import build_instances, tts
 from qfin.cli import main
 from qfin.errors import ProblemError
-from qfin.samplers._bench import build_instances, tts
 
 
 def test_tts_formula():

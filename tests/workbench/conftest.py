@@ -23,7 +23,7 @@ smoke: bool = False  # shrink sizes
 
 TINY_BODY = '''import os
 import plotly.express as px
-from qfin.pipeline import record_results
+from qfin.results import record_results
 from qfin.report import show
 
 if fail_if_exists and os.path.exists(fail_if_exists) and x == 3:
