@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from qfin.errors import DataError
-from qfin.report._export import notebook_to_html
+from qfin.report._export import notebook_to_html, write_assets
 from qfin.report._index import write_index
 from qfin.report._pdf import html_to_pdf
 
@@ -38,6 +38,10 @@ def _find_runs(out_dir: Path) -> list[tuple[Path, dict[str, Any]]]:
 def build_reports(out_dir: str | Path, *, pdf: str = "auto") -> ReportBuild:
     """Write ``report.html`` for every run of a pipeline output folder, and ``index.html``.
 
+    Every page references the folder's one copy of plotly.js and of the style sheet
+    (``_assets/``), so the folder opens offline and stays small; send the folder as a whole
+    (or :func:`notebook_to_html` without ``assets`` for one self-contained page).
+
     Parameters
     ----------
     out_dir : path
@@ -61,13 +65,15 @@ def build_reports(out_dir: str | Path, *, pdf: str = "auto") -> ReportBuild:
         raise DataError(f"RUN_DIR {str(out_dir)!r} holds no pipeline runs (no "
                         "<step>/<run>/run.json); give the folder `qfin pipeline run` wrote")
     build = ReportBuild(index=out_dir / "index.html")
+    assets = write_assets(out_dir)
     runs = []
     for run_dir, info in found:
         key = f"{run_dir.parent.name}/{run_dir.name}"
         notebook = run_dir / "notebook.ipynb"
         report = None
         if notebook.is_file():
-            report = notebook_to_html(notebook, run_dir / "report.html", title=key, info=info)
+            report = notebook_to_html(notebook, run_dir / "report.html", title=key, info=info,
+                                      assets=assets, index=build.index)
             build.reports.append(report)
             if pdf == "all":
                 made = html_to_pdf(report)

@@ -3,9 +3,60 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
-__all__ = ["show", "figure_html"]
+__all__ = ["show", "figure_html", "compact_figure", "QFIN_TEMPLATE"]
+
+#: The name qfin's compact plotly template is registered under (``plotly.io.templates``).
+QFIN_TEMPLATE = "qfin"
+
+_GRID = "#e6e6e6"
+
+
+@cache
+def _template() -> Any:
+    """A small template (about 0.6 kB) in place of plotly's default (about 7 kB per figure)."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    axis = {"gridcolor": _GRID, "linecolor": "#999", "zerolinecolor": "#bbb",
+            "ticks": "outside", "tickcolor": "#999", "automargin": True}
+    template = go.layout.Template(layout={
+        "font": {"family": "-apple-system, 'Segoe UI', Roboto, Arial, sans-serif",
+                 "color": "#2a3f5f"},
+        "colorway": list(pio.templates["plotly"].layout.colorway),
+        "paper_bgcolor": "white", "plot_bgcolor": "white", "hovermode": "closest",
+        "title": {"x": 0.05}, "xaxis": axis, "yaxis": axis,
+        "colorscale": {"sequential": "Viridis", "diverging": "RdBu"},
+        "legend": {"bgcolor": "rgba(255,255,255,0.6)"},
+    })
+    pio.templates[QFIN_TEMPLATE] = template
+    return template
+
+
+def compact_figure(figure: Any) -> Any:
+    """The figure with plotly's default template swapped for qfin's compact one.
+
+    plotly copies its whole default template (about 7 kB) into every figure; reports hold
+    dozens of figures, so a figure still on the default template gets qfin's small one
+    (same colours, white background). A figure with a template chosen on purpose keeps it.
+
+    Parameters
+    ----------
+    figure : plotly.graph_objects.Figure
+
+    Returns
+    -------
+    Figure
+        ``figure`` itself (changed in place) or, when nothing changes, unchanged.
+    """
+    import plotly.io as pio
+
+    default = pio.templates.default
+    if default and default != QFIN_TEMPLATE and figure.layout.template == pio.templates[default]:
+        figure.update_layout(template=_template())
+    return figure
 
 
 def figure_html(figure: Any, *, include_plotlyjs: bool = False) -> str:
@@ -23,6 +74,11 @@ def figure_html(figure: Any, *, include_plotlyjs: bool = False) -> str:
     -------
     str
         HTML fragment.
+
+    Raises
+    ------
+    DataError
+        When ``figure`` is not a plotly figure.
     """
     import plotly.io as pio
 
@@ -30,23 +86,27 @@ def figure_html(figure: Any, *, include_plotlyjs: bool = False) -> str:
 
     if not hasattr(figure, "to_plotly_json"):
         raise DataError(f"figure must be a plotly Figure; got {type(figure).__name__}")
-    return pio.to_html(figure, include_plotlyjs=include_plotlyjs, full_html=False,
-                       include_mathjax=False, config={"displaylogo": False})
+    return pio.to_html(compact_figure(figure), include_plotlyjs=include_plotlyjs,
+                       full_html=False, include_mathjax=False,
+                       config={"displaylogo": False, "responsive": True})
 
 
 class _FigureOutput:
-    """What :func:`show` displays: plotly's own MIME type plus a portable HTML fallback."""
+    """What :func:`show` displays: plotly's own MIME type, and text for everything else.
+
+    JupyterLab (and VS Code) draw the MIME type natively; qfin's reports draw it with the
+    page's plotly.js (:func:`qfin.report.notebook_to_html`). No HTML copy of the figure is
+    stored, so an executed notebook holds each figure once.
+    """
 
     def __init__(self, figure: Any) -> None:
         self.figure = figure
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        title = self.figure.layout.title.text or "figure"
         return {
-            # JupyterLab renders this natively (the jupyterlab-plotly extension)
             "application/vnd.plotly.v1+json": json.loads(self.figure.to_json()),
-            # nbconvert reports use this; plotly.js itself is inlined once per report page
-            "text/html": figure_html(self.figure),
-            "text/plain": f"<plotly figure: {len(self.figure.data)} traces>",
+            "text/plain": f"<plotly figure: {title}, {len(self.figure.data)} traces>",
         }
 
 
@@ -65,11 +125,17 @@ def show(figure: Any, name: str | None = None) -> Any:
     -------
     None
         The figure is displayed (nothing is returned so it is not shown twice).
+
+    Raises
+    ------
+    DataError
+        When ``figure`` is not a plotly figure.
     """
     from qfin.errors import DataError
 
     if not hasattr(figure, "to_plotly_json"):
         raise DataError(f"figure must be a plotly Figure; got {type(figure).__name__}")
+    compact_figure(figure)
     if name is not None:
         from qfin.results import record_figure
 
