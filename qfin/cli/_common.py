@@ -26,8 +26,16 @@ def print_json(payload: Any) -> None:
 
 
 def format_table(frame: pd.DataFrame, floatfmt: str = "{:,.6g}") -> str:
-    """A plain-text table for terminals."""
-    return frame.to_string(float_format=lambda v: floatfmt.format(v))
+    """A plain-text table for terminals, without developer acceptance columns.
+
+    Columns such as ``meets_target`` or ``target_low`` are the developers' checks of the
+    benchmarks' performance goals; they stay in the written results, not in what a user
+    reads (:func:`qfin.report.is_developer_column`).
+    """
+    from qfin.report._tables import is_developer_column
+
+    shown = frame.loc[:, [c for c in frame.columns if not is_developer_column(c)]]
+    return shown.to_string(float_format=lambda v: floatfmt.format(v))
 
 
 def add_universe_options(parser: argparse.ArgumentParser) -> None:

@@ -15,7 +15,15 @@ True
 
 from qfin.report._build import ReportBuild, build_reports
 from qfin.report._export import ASSETS_DIR, TEMPLATE_DIR, notebook_to_html, write_assets
-from qfin.report._figures import correlation_heatmap, drawdown_figure, drawdowns
+from qfin.report._figures import (
+    accuracy_latency_figure,
+    correlation_heatmap,
+    drawdown_figure,
+    drawdowns,
+    efficient_frontier_figure,
+    held_weights_figure,
+    loss_distribution_figure,
+)
 from qfin.report._findings import (
     QUESTIONS,
     Question,
@@ -29,8 +37,9 @@ from qfin.report._format import format_number, format_percent, format_seconds
 from qfin.report._index import write_index
 from qfin.report._measure import folder_bytes, page_load_times
 from qfin.report._pdf import chromium_offline_flags, find_chromium, html_to_pdf
+from qfin.report._portfolio import dense_frontier, portfolio_summary
 from qfin.report._show import compact_figure, figure_html, show
-from qfin.report._tables import Column, format_table
+from qfin.report._tables import Column, format_table, is_developer_column
 
 table = format_table
 
@@ -39,6 +48,7 @@ __all__ = [
     "table",
     "format_table",
     "Column",
+    "is_developer_column",
     "show_findings",
     "findings_html",
     "verdicts",
@@ -62,6 +72,12 @@ __all__ = [
     "find_chromium",
     "chromium_offline_flags",
     "html_to_pdf",
+    "accuracy_latency_figure",
+    "loss_distribution_figure",
+    "held_weights_figure",
+    "efficient_frontier_figure",
+    "portfolio_summary",
+    "dense_frontier",
     "drawdowns",
     "drawdown_figure",
     "correlation_heatmap",

@@ -22,10 +22,19 @@ from qfin.errors import DataError
 from qfin.report._format import format_number, format_percent, is_missing
 
 __all__ = ["Column", "COLUMNS", "DEVELOPER_COLUMNS", "format_table", "table_html",
-           "displayable_columns", "TABLE_CSS"]
+           "displayable_columns", "is_developer_column", "TABLE_CSS"]
 
-#: Columns for the developers' acceptance checks: never shown to users.
-DEVELOPER_COLUMNS = frozenset({"meets_target", "target", "targets_met", "meets_targets"})
+#: Columns for the developers' acceptance checks: never shown to users (with every column
+#: named ``meets_*``, ``target_*`` or ``within_target*``).
+DEVELOPER_COLUMNS = frozenset({"meets_target", "target", "targets_met", "meets_targets",
+                               "within_target"})
+_DEVELOPER_PREFIXES = ("meets_", "target_", "within_target")
+
+
+def is_developer_column(name: Any) -> bool:
+    """Whether a column is a developer acceptance check (``meets_target``, ``target_low``)."""
+    text = str(name)
+    return text in DEVELOPER_COLUMNS or text.startswith(_DEVELOPER_PREFIXES)
 
 MISSING = "–"
 
@@ -163,6 +172,8 @@ COLUMNS: dict[str, Column] = {
     "volatility": _c("annualised volatility (%)", "percent"),
     "max_drawdown": _c("max drawdown (%)", "percent"),
     "return_per_vol": _c("return / volatility", "number"),
+    "held": _c("held assets (weight)", "text"),
+    "n_held": _c("assets held", "integer"),
     "sharpe": _c("Sharpe ratio", "number"),
     "coverage": _c("coverage (%)", "percent"),
     "nominal": _c("nominal coverage (%)", "percent"),
@@ -204,7 +215,7 @@ def displayable_columns(frame: pd.DataFrame) -> list[str]:
     """Columns worth showing: not all missing or empty, not a developer acceptance column."""
     keep = []
     for name in frame.columns:
-        if str(name) in DEVELOPER_COLUMNS:
+        if is_developer_column(name):
             continue
         values = frame[name]
         present = values.map(lambda v: not (v is None or (isinstance(v, str) and not v.strip())
