@@ -16,6 +16,6 @@ COMMANDS: dict[str, str] = {
     "lab": "open JupyterLab on notebooks/ with a kernel that has qfin installed",
     "optimize": "portfolio selection: QUBO annealing vs exact, MIQP, convex, heuristic",
     "pipeline": "run notebook pipelines (papermill over parameter grids, on Dask)",
-    "report": "write run reports and index.html for a pipeline output folder",
+    "report": "write run reports and index.html (findings first) for a pipeline output folder",
     "var": "VaR and CVaR of a portfolio (historical, parametric, Monte Carlo, ...)",
 }

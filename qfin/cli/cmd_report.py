@@ -12,9 +12,12 @@ from qfin.cli._registry import COMMANDS
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "report", help=COMMANDS["report"],
-        description="Write report.html for every run (code hidden, plotly inline so it opens "
-                    "offline) and index.html with the summary table, key figures and links; "
-                    "PDF with headless Chromium where the machine has it.")
+        description="Write report.html for every run (code hidden; a run's findings first) "
+                    "and index.html, which opens with the Findings (per question a verdict "
+                    "table from the result rows and one sentence per verdict), then key "
+                    "figures, runs and the raw rows. Every page uses the folder's one copy of "
+                    "plotly.js (_assets/), so the folder opens offline; PDF with headless "
+                    "Chromium where the machine has it.")
     p.add_argument("run_dir", metavar="RUN_DIR",
                    help="a folder written by `qfin pipeline run` (runs/<pipeline>/<timestamp>)")
     p.add_argument("--pdf", choices=("auto", "none", "all"), default="auto",

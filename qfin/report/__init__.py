@@ -35,7 +35,7 @@ from qfin.report._findings import (
 )
 from qfin.report._format import format_number, format_percent, format_seconds
 from qfin.report._index import write_index
-from qfin.report._measure import folder_bytes, page_load_times
+from qfin.report._measure import folder_breakdown, folder_bytes, page_load_times
 from qfin.report._pdf import chromium_offline_flags, find_chromium, html_to_pdf
 from qfin.report._portfolio import dense_frontier, portfolio_summary
 from qfin.report._show import compact_figure, figure_html, show
@@ -64,6 +64,7 @@ __all__ = [
     "write_assets",
     "ASSETS_DIR",
     "folder_bytes",
+    "folder_breakdown",
     "page_load_times",
     "notebook_to_html",
     "write_index",

@@ -31,25 +31,38 @@ REPORT_CSS = "report.css"
 
 _PLOTLY_MIME = "application/vnd.plotly.v1+json"
 
-# What the lab template adds after its style sheets (for the shared style sheet).
-_LAB_EXTRA_CSS = """
-* { -webkit-print-color-adjust: exact; }
-a.anchor-link { display: none; }
-.jp-Collapser { display: none; }
-.jp-OutputArea-output pre { line-height: inherit; font-family: inherit; }
+# The page style of a report: the lab template's markup (a notebook of output cells), kept
+# small on purpose instead of JupyterLab's 250 kB style sheet, which styles an editor no
+# report shows.
+_PAGE_CSS = """
+* { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body.jp-Notebook { font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+  sans-serif; color: #222; background: #fff; margin: 0; line-height: 1.45; }
+body.jp-Notebook main { max-width: 1200px; margin: 0 auto; padding: 1.5em 1.5em 3em; }
+.jp-Cell { margin: 0.3em 0; }
+.jp-Collapser, .jp-InputArea, .jp-InputPrompt, .jp-OutputPrompt, a.anchor-link { display: none; }
+.jp-OutputArea-output { overflow-x: auto; }
+.jp-RenderedHTMLCommon h1 { font-size: 1.8em; font-weight: 500; margin: 0.8em 0 0.4em; }
+.jp-RenderedHTMLCommon h2 { font-size: 1.4em; font-weight: 500; margin: 1.2em 0 0.4em;
+  border-bottom: 1px solid #e3e3e3; padding-bottom: 0.15em; }
+.jp-RenderedHTMLCommon h3 { font-size: 1.15em; font-weight: 600; margin: 1em 0 0.3em; }
+.jp-RenderedHTMLCommon p, .jp-RenderedHTMLCommon ul { margin: 0.4em 0 0.6em; }
+.jp-RenderedHTMLCommon code { font-family: ui-monospace, Menlo, Consolas, monospace;
+  font-size: 0.9em; background: #f5f5f5; padding: 0 0.2em; }
+.jp-RenderedHTMLCommon table { border-collapse: collapse; font-size: 0.88em; margin: 0.5em 0; }
+.jp-RenderedHTMLCommon th, .jp-RenderedHTMLCommon td { padding: 3px 9px;
+  border-bottom: 1px solid #e3e3e3; text-align: right; }
+.jp-RenderedHTMLCommon th { background: #f4f4f4; }
+.jp-RenderedText pre, .jp-OutputArea-output pre { font-family: ui-monospace, Menlo,
+  Consolas, monospace; font-size: 0.85em; white-space: pre-wrap; margin: 0.3em 0; }
 @page { margin: 0.5in; }
-@media print { .jp-Cell-inputWrapper, .jp-Cell-outputWrapper { display: block; } }
-"""
-
-# qfin's own: the run header, the findings and the tables.
-_QFIN_CSS = """
-.qfin-run-header { font-family: sans-serif; margin: 1em 0 2em 0; }
-.qfin-run-header table { border-collapse: collapse; }
-.qfin-run-header td { padding: 2px 10px; border-bottom: 1px solid #ddd; }
+.qfin-run-header { margin: 0 0 1.5em 0; }
+.qfin-run-header h1 { margin-top: 0; }
+.qfin-run-header td { padding: 2px 10px; border-bottom: 1px solid #ddd; text-align: left; }
 .qfin-failed { color: #b00020; font-weight: bold; }
-.qfin-findings { border: 1px solid #cfe3cf; background: #fafdfa; padding: 0.4em 1.2em 0.8em;
+.qfin-findings { border: 1px solid #cfe3cf; background: #fafdfa; padding: 0.2em 1.2em 0.8em;
   margin: 0 0 2em 0; }
-.qfin-findings .note { color: #555; font-size: 0.9em; }
+.qfin-findings .note, .note { color: #555; font-size: 0.9em; }
 """ + TABLE_CSS
 
 
@@ -60,21 +73,6 @@ def _plotly_js() -> str:
     return get_plotlyjs()
 
 
-@cache
-def _lab_css() -> str:
-    """JupyterLab's page style (light theme), read from nbconvert's installed ``lab`` template."""
-    from nbconvert import HTMLExporter
-
-    parts = []
-    for name in ("index.css", "theme-light.css"):
-        for folder in HTMLExporter(template_name="lab").template_paths:
-            path = Path(folder) / "static" / name
-            if path.is_file():
-                parts.append(path.read_text(encoding="utf-8"))
-                break
-    return "\n".join(parts) + _LAB_EXTRA_CSS + _QFIN_CSS
-
-
 def _write_if_changed(path: Path, text: str) -> None:
     data = text.encode("utf-8")
     if not path.is_file() or path.stat().st_size != len(data) or path.read_bytes() != data:
@@ -83,6 +81,8 @@ def _write_if_changed(path: Path, text: str) -> None:
 
 def write_assets(folder: str | Path) -> Path:
     """Write the shared ``_assets/plotly.min.js`` and ``_assets/report.css`` into ``folder``.
+
+    ``report.css`` is qfin's page style for the lab template's markup (a few kB).
 
     Parameters
     ----------
@@ -98,7 +98,7 @@ def write_assets(folder: str | Path) -> Path:
     assets = Path(folder) / ASSETS_DIR
     assets.mkdir(parents=True, exist_ok=True)
     _write_if_changed(assets / PLOTLY_JS, _plotly_js())
-    _write_if_changed(assets / REPORT_CSS, _lab_css())
+    _write_if_changed(assets / REPORT_CSS, _PAGE_CSS)
     return assets
 
 
@@ -225,7 +225,7 @@ def notebook_to_html(notebook: str | Path, out: str | Path | None = None, *,
         resources["qfin_assets"] = Path(os.path.relpath(assets, out.parent)).as_posix()
     else:
         resources["qfin_plotly_js"] = _plotly_js()
-        resources["qfin_css"] = _QFIN_CSS
+        resources["qfin_css"] = _PAGE_CSS
     index_href = (Path(os.path.relpath(Path(index), out.parent)).as_posix()
                   if index is not None else None)
     nb = nbformat.read(notebook, as_version=4)

@@ -63,22 +63,24 @@ def format_number(value: Any, digits: int = 3, *, trim: bool = False) -> str:
 
 def format_percent(value: Any, digits: int = 3, *, space: bool = True,
                    trim: bool = True) -> str:
-    """A fraction as a percentage with up to ``digits`` significant digits.
+    """A fraction as a percentage.
 
-    By default trailing zeros are dropped, never a digit that matters: a confidence of
-    0.975 is ``"97.5 %"`` (not ``"98 %"``), 0.99 is ``"99 %"`` and 0.9999 ``"99.99 %"``.
+    With ``trim`` (the default, for levels and other exact values) the shortest decimal
+    that gives the value back is written, up to 6 significant digits, never fewer than
+    needed: a confidence of 0.975 is ``"97.5 %"`` (not ``"98 %"``), 0.99 is ``"99 %"`` and
+    0.9999 ``"99.99 %"``. Without ``trim`` (measured values) exactly ``digits`` significant
+    digits are written: 0.03 is ``"3.00 %"``.
 
     Parameters
     ----------
     value : float
-        A fraction (0.975 for 97.5 %).
+        A fraction (0.975 for 97.5 %); ``None``/NaN give ``""``.
     digits : int
-        Significant digits of the percentage; levels close to 100 % keep the digits that
-        distinguish them from 100 % (0.99999 is ``"99.999 %"`` at 3 digits).
+        Significant digits (the least with ``trim``).
     space : bool
         A space before the ``%`` sign, as ISO 80000 writes it.
     trim : bool
-        Drop trailing zeros (levels); ``False`` keeps them (measured values: ``"3.00 %"``).
+        Shortest exact form (levels) or fixed significant digits (measurements).
 
     Returns
     -------
@@ -94,13 +96,12 @@ def format_percent(value: Any, digits: int = 3, *, space: bool = True,
     if is_missing(value):
         return ""
     pct = 100.0 * float(value)
-    if math.isfinite(pct) and 1.0 <= abs(pct) < 100.0 and pct != round(pct):
-        # keep the digits that separate a level from 100 % (99.99 %, not 100 %)
-        distance = 100.0 - abs(pct)
-        if 0 < distance < 1:
-            digits = max(digits, 2 - math.floor(math.log10(distance)) + 1)
-    # round away float noise (0.975 * 100 = 97.49999999999999) before choosing digits
-    text = format_number(float(f"{pct:.12g}"), digits, trim=trim)
+    text = format_number(pct, digits, trim=trim)
+    if trim and math.isfinite(pct) and pct != 0:
+        for more in range(max(1, int(digits)), 7):
+            text = format_number(pct, more, trim=True)
+            if math.isclose(float(text), pct, rel_tol=1e-9):
+                break
     return f"{text} %" if space else f"{text}%"
 
 

@@ -24,7 +24,7 @@ __all__ = ["write_index", "MAX_KEY_FIGURES", "read_results"]
 #: Key figures shown on the index page (each step's first run first); the rest are on the
 #: run pages. Few figures keep the page quick to open.
 MAX_KEY_FIGURES = 8
-_ROWS_PER_STEP = 25
+_ROWS_PER_STEP = 10
 _PROVENANCE = ("pipeline", "pipeline_run", "qfin_version", "numpy_version", "mlx_version",
                "python_version", "machine", "git_revision", "data_hash", "code_version")
 

@@ -15,7 +15,8 @@ import pandas as pd
 from qfin.errors import BackendUnavailableError, DataError
 from qfin.report._pdf import chromium_offline_flags, find_chromium
 
-__all__ = ["folder_bytes", "report_pages", "page_load_times", "offline_browser"]
+__all__ = ["folder_bytes", "folder_breakdown", "report_pages", "page_load_times",
+           "offline_browser"]
 
 _CHROMEDRIVER = ("chromedriver", "/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")
 
@@ -35,6 +36,46 @@ def folder_bytes(folder: str | Path) -> int:
     if not folder.is_dir():
         raise DataError(f"{str(folder)!r} is not a folder")
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def _kind(path: Path) -> str:
+    if path.parent.name == "_assets":
+        return f"shared {path.name}"
+    if path.name in ("index.html", "report.html"):
+        return "pages (html)"
+    if path.suffix == ".pdf":
+        return "pdf"
+    if path.suffix == ".ipynb":
+        return "executed notebooks"
+    if path.parent.name == "figures":
+        return "key figures (json)"
+    return "results and run records"
+
+
+def folder_breakdown(folder: str | Path) -> pd.DataFrame:
+    """Bytes of a run folder by kind of file (shared assets, pages, notebooks, ...).
+
+    Returns
+    -------
+    DataFrame
+        ``kind``, ``files``, ``bytes``, largest first, and a ``total`` row last.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError(f"{str(folder)!r} is not a folder")
+    rows: dict[str, list[int]] = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            entry = rows.setdefault(_kind(path), [0, 0])
+            entry[0] += 1
+            entry[1] += path.stat().st_size
+    table = pd.DataFrame([{"kind": k, "files": v[0], "bytes": v[1]} for k, v in rows.items()])
+    if table.empty:
+        table = pd.DataFrame(columns=["kind", "files", "bytes"])
+    table = table.sort_values("bytes", ascending=False, ignore_index=True)
+    total = pd.DataFrame([{"kind": "total", "files": int(table["files"].sum()),
+                           "bytes": int(table["bytes"].sum())}])
+    return pd.concat([table, total], ignore_index=True)
 
 
 def report_pages(run_dir: str | Path) -> list[Path]:

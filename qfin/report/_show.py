@@ -47,13 +47,25 @@ def _short_dates(values: Any) -> Any:
     return days.astype(str).astype(object)
 
 
+def _single_precision(values: Any) -> Any:
+    """A long float64 array as float32 (7 significant digits: plenty for a plot)."""
+    import numpy as np
+
+    if (isinstance(values, np.ndarray) and values.dtype == np.float64 and values.size >= 16
+            and np.all(np.isfinite(values) | np.isnan(values))
+            and np.nanmax(np.abs(values), initial=0.0) < 1e38):
+        return values.astype(np.float32)
+    return None
+
+
 def compact_figure(figure: Any) -> Any:
     """The figure made small for reports, without changing what it shows.
 
     plotly copies its whole default template (about 7 kB) into every figure; reports hold
     dozens of figures, so a figure still on the default template gets qfin's small one
     (same colours, white background); a template chosen on purpose is kept. Dates at
-    midnight are written as ``YYYY-MM-DD`` instead of a full timestamp.
+    midnight are written as ``YYYY-MM-DD`` instead of a full timestamp, and long float
+    arrays in single precision (7 significant digits; plotly writes both as typed arrays).
 
     Parameters
     ----------
@@ -70,8 +82,13 @@ def compact_figure(figure: Any) -> Any:
     if default and default != QFIN_TEMPLATE and figure.layout.template == pio.templates[default]:
         figure.update_layout(template=_template())
     for trace in figure.data:
-        for axis in ("x", "y"):
-            short = _short_dates(getattr(trace, axis, None))
+        for axis in ("x", "y", "z"):
+            if axis not in trace:
+                continue
+            values = trace[axis]
+            short = _short_dates(values)
+            if short is None:
+                short = _single_precision(values)
             if short is not None:
                 trace[axis] = short
     return figure
