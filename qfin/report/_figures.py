@@ -46,7 +46,7 @@ def drawdown_figure(prices: pd.DataFrame, title: str = "Drawdown from running pe
     # SVG, not WebGL: reports must render in any browser and print to PDF
     fig = px.line(frame, x=prices.index.name or "index", y="drawdown", color="ticker",
                   title=title, render_mode="svg")
-    fig.update_yaxes(tickformat=".0%")
+    fig.update_yaxes(tickformat=".0%", title_text="drawdown from the running peak (%)")
     return fig
 
 
@@ -58,7 +58,7 @@ def correlation_heatmap(returns: pd.DataFrame, title: str = "Return correlations
         raise DataError("returns must be a DataFrame with at least two columns")
     corr = returns.corr()
     fig = px.imshow(corr, zmin=-1, zmax=1, color_continuous_scale="RdBu_r", title=title,
-                    aspect="auto")
+                    aspect="auto", labels={"color": "Pearson correlation"})
     return fig
 
 
@@ -263,7 +263,7 @@ def loss_distribution_figure(losses: Any, confidence: float, *, var: float | Non
 
 
 # ----------------------------------------------------------------- portfolios
-def held_weights_figure(weights: pd.DataFrame, *, threshold: float = 1e-9,
+def held_weights_figure(weights: pd.DataFrame, *, threshold: float = 1e-6,
                         title: str = "Weights of the chosen portfolios (held assets only)"
                         ) -> Any:
     """Heatmap of weights by method (rows), listing only assets some method holds.

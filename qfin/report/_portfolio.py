@@ -15,7 +15,7 @@ __all__ = ["portfolio_summary", "dense_frontier"]
 
 
 def portfolio_summary(problem: Any, results: Mapping[str, Any], *, risk_free: float = 0.0,
-                      threshold: float = 1e-9) -> pd.DataFrame:
+                      threshold: float = 1e-6) -> pd.DataFrame:
     """One row per method: the assets it holds and its annualised figures.
 
     The Sharpe ratio is ``(E[r] − r_f) / σ`` with the problem's annualised mean returns
@@ -31,13 +31,13 @@ def portfolio_summary(problem: Any, results: Mapping[str, Any], *, risk_free: fl
     risk_free : float
         Annual risk-free rate as a fraction.
     threshold : float
-        A weight at most this is "not held".
+        A weight at most this is "not held" (a solver's round-off, not a position).
 
     Returns
     -------
     DataFrame
-        Columns ``method``, ``held`` ("AAPL 33.3 %, ..."), ``n_held``, ``expected_return``,
-        ``volatility``, ``sharpe``, ``feasible``.
+        Columns ``method``, ``held`` ("AAPL 33.3 %, ...", largest first), ``n_held``,
+        ``expected_return``, ``volatility``, ``sharpe``, ``feasible``.
 
     Raises
     ------
@@ -63,7 +63,7 @@ def portfolio_summary(problem: Any, results: Mapping[str, Any], *, risk_free: fl
         held.sort(key=lambda item: -abs(item[1]))
         rows.append({
             "method": str(label),
-            "held": ", ".join(f"{t} {format_percent(x, trim=True)}" for t, x in held),
+            "held": ", ".join(f"{t} {format_percent(x, 3, trim=False)}" for t, x in held),
             "n_held": len(held),
             "expected_return": ret,
             "volatility": vol,

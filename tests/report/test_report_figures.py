@@ -137,7 +137,7 @@ def test_chosen_portfolios_show_held_assets_and_annualised_figures(small_problem
     assert row["expected_return"] == pytest.approx(terms["expected_return"])
     assert row["volatility"] == pytest.approx(terms["volatility"])
     assert row["sharpe"] == pytest.approx(terms["expected_return"] / terms["volatility"])
-    assert "50 %" in row["held"]
+    assert "50.0 %" in row["held"]
     frame = pd.DataFrame({k: r.weights_series() for k, r in results.items()})
     fig = held_weights_figure(frame)
     shown = set(fig.data[0].x)

@@ -93,8 +93,9 @@ def test_run_report_renders_offline(pipeline_runs, browser):
     _check_page(browser, report, "run-report.png", expected_figures=3)
 
 
-@pytest.mark.parametrize("stem", ["01_data_explorer", "02_portfolio", "03_var",
-                                  "04_benchmark_summary"])
+# Every shipped notebook's page is drawn in the demo run below; this one checks a page
+# made alone (plotly.js inline) still renders.
+@pytest.mark.parametrize("stem", ["02_portfolio"])
 def test_shipped_notebook_reports_render_offline(smoke_runs, browser, stem):
     from qfin.report import notebook_to_html
 
@@ -180,6 +181,8 @@ def test_demo_pages_hold_no_developer_targets(demo_run):
 
 
 def test_demo_run_pages_lead_with_findings_and_show_what_a_quant_asks(demo_run):
+    import plotly.graph_objects as go
+
     for page in sorted(demo_run.glob("*/*/report.html")):
         if page.parts[-3] in ("portfolio", "var", "summary"):
             text = page.read_text()
@@ -187,21 +190,22 @@ def test_demo_run_pages_lead_with_findings_and_show_what_a_quant_asks(demo_run):
             assert body.index("qfin-findings") < body.index("jp-MarkdownCell"), page
     portfolio = (demo_run / "portfolio" / "k=3,sampler=neal" / "report.html").read_text()
     assert "Sharpe ratio" in portfolio and "held assets (weight)" in portfolio
-    frontier = json.loads((demo_run / "portfolio" / "k=3,sampler=neal" / "figures" /
-                           "frontier.json").read_text())
-    assert max(len(t.get("x", [])) for t in frontier["data"]) >= 20
+    frontier = go.Figure(json.loads((demo_run / "portfolio" / "k=3,sampler=neal" / "figures" /
+                                     "frontier.json").read_text()))
+    assert max(len(t.x) for t in frontier.data) >= 20
     var = (demo_run / "var" / "confidence=0.95" / "report.html").read_text()
     assert "VaR 95 % = " in var and "CVaR 95 % = " in var and "discretisation (" in var
-    summary = json.loads((demo_run / "summary" / "default" / "figures" /
-                          "accuracy_latency.json").read_text())
-    assert "1e-12" not in json.dumps(summary)
-    assert any(list(t.get("y", []))[:1] == ["exact"] for t in summary["data"])
+    summary = go.Figure(json.loads((demo_run / "summary" / "default" / "figures" /
+                                    "accuracy_latency.json").read_text()))
+    numbers = [v for t in summary.data for v in t.y if not isinstance(v, str)]
+    assert numbers and min(numbers) > 1e-9  # no error of 0 drawn at a tiny number
+    assert any(list(t.y)[:1] == ["exact"] for t in summary.data)
 
 
 def test_every_demo_page_draws_every_figure_offline_quickly(demo_run, browser):
     from selenium.webdriver.common.by import By
 
-    times = page_load_times(demo_run, repeat=2, driver=browser)
+    times = page_load_times(demo_run, repeat=1, driver=browser)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     times.to_csv(ARTIFACTS / "demo-page-load.csv", index=False)
     assert len(times) == 9  # index + 8 runs
