@@ -9,6 +9,13 @@ Every method minimises the same objective ``f(w) = q·wᵀΣw − μᵀw`` (no �
 [0.0, 0.0, 1.0]
 """
 
+from qfin.portfolio._ccef import (
+    CCEF_METHODS,
+    CardinalityFrontier,
+    FrontierPoint,
+    cardinality_frontier,
+    lambda_grid,
+)
 from qfin.portfolio._classical import solve_convex, solve_miqp
 from qfin.portfolio._exact import MAX_CANDIDATES, count_candidates, exact_optimum
 from qfin.portfolio._frontier import efficient_frontier, frontier_figure
@@ -27,6 +34,11 @@ from qfin.portfolio._synthetic import synthetic_problem
 
 __all__ = [
     "PortfolioProblem",
+    "cardinality_frontier",
+    "CardinalityFrontier",
+    "FrontierPoint",
+    "CCEF_METHODS",
+    "lambda_grid",
     "PortfolioResult",
     "solve",
     "synthetic_problem",
