@@ -16,6 +16,14 @@ from qfin.portfolio._ccef import (
     cardinality_frontier,
     lambda_grid,
 )
+from qfin.portfolio._ccef_error import (
+    frontier_errors,
+    objective_gaps,
+    percentage_deviation,
+    rescore_frontier,
+    unconstrained_frontier,
+    vre_mre,
+)
 from qfin.portfolio._classical import solve_convex, solve_miqp
 from qfin.portfolio._exact import MAX_CANDIDATES, count_candidates, exact_optimum
 from qfin.portfolio._frontier import efficient_frontier, frontier_figure
@@ -39,6 +47,12 @@ __all__ = [
     "FrontierPoint",
     "CCEF_METHODS",
     "lambda_grid",
+    "percentage_deviation",
+    "vre_mre",
+    "frontier_errors",
+    "objective_gaps",
+    "unconstrained_frontier",
+    "rescore_frontier",
     "PortfolioResult",
     "solve",
     "synthetic_problem",
