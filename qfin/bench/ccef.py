@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["run_instance", "benchmark", "verdict_lines", "json_payload", "ccef_figure",
-           "scip_shortfalls"]
+           "scip_shortfalls", "run_universe", "walk_forward_benchmark"]
 
 #: Two methods' mean % errors closer than this (percentage points) are a tie.
 TIE_PP = 1e-6
@@ -214,3 +214,130 @@ def ccef_figure(results: Sequence[dict[str, Any]]) -> Any:
     fig.update_layout(title="Cardinality-constrained efficient frontiers (k = 10) over the UEF",
                       height=420 * rows, width=480 * cols)
     return fig
+
+
+# ---------------------------------------------------------------------------- weekly universes
+def _universe(name: str) -> Any:
+    from qfin.datasets import load_weekly
+
+    return load_weekly(name)
+
+
+def run_universe(name: str, methods: Sequence[str], *, ks: Sequence[int] = (10, 20),
+                 min_weight: float = 0.01, max_weight: float = 1.0, n_points: int = 50,
+                 time_limit: float = 60.0, seed: int | None = 0, uef_points: int = 300,
+                 progress: bool | None = None) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """In-sample CCEF of a weekly universe for each k, scored against qfin's own UEF.
+
+    The moments are the sample mean and covariance of the whole history's weekly simple
+    returns (weekly units, like the OR-Library data); the UEF is
+    :func:`qfin.portfolio.unconstrained_frontier` (cvxpy) at ``uef_points`` returns.
+
+    Returns
+    -------
+    table : DataFrame
+        One row per (k, method).
+    results : list of dict
+        As :func:`run_instance` (``instance`` carries name, labels, mu, cov, uef).
+    """
+    from types import SimpleNamespace
+
+    from qfin.portfolio import PortfolioProblem, cardinality_frontier, frontier_errors
+    from qfin.portfolio import unconstrained_frontier as uef_of
+
+    universe = _universe(name)
+    mu = universe.returns.mean()
+    cov = universe.returns.cov()
+    problem = PortfolioProblem.from_moments(mu, cov, repair_psd=True)
+    t0 = time.perf_counter()
+    uef = uef_of(problem.mu, problem.cov, n_points=uef_points, max_weight=max_weight)
+    uef_seconds = time.perf_counter() - t0
+    rows, results = [], []
+    for k in ks:
+        inst = SimpleNamespace(name=f"{universe.name} k={k}", index=universe.name,
+                               n_assets=universe.n_assets, labels=universe.labels, uef=uef)
+        frontiers, cpu = {}, {}
+        for method in sorted(dict.fromkeys(methods), key=lambda m: m != "miqp"):
+            c0 = time.process_time()
+            frontiers[method] = cardinality_frontier(
+                problem, k=k, min_weight=min_weight, max_weight=max_weight,
+                n_points=n_points, method=method, time_limit=time_limit, seed=seed,
+                progress=progress)
+            cpu[method] = time.process_time() - c0
+        reference = frontiers.get("miqp")
+        table_rows = []
+        for method, frontier in frontiers.items():
+            scores = frontier_errors(frontier, uef, reference=reference)
+            table_rows.append({"instance": inst.name, "universe": universe.name,
+                               "n_assets": universe.n_assets, "k": k, "method": method,
+                               "source": "measured (this run)", **scores,
+                               "seconds": frontier.seconds, "cpu_seconds": cpu[method],
+                               "n_optimal": frontier.n_optimal,
+                               "uef": f"cvxpy, {len(uef)} points ({uef_seconds:.3g} s)"})
+        rows += table_rows
+        results.append({"instance": inst, "frontiers": frontiers, "cpu_seconds": cpu,
+                        "table": pd.DataFrame(table_rows)})
+    return pd.DataFrame(rows), results
+
+
+def _max_sharpe_rule(method: str, k: int, *, min_weight: float, max_weight: float,
+                     n_points: int, time_limit: float, seed: int | None) -> Any:
+    """Selection rule: the CCEF point of highest in-sample Sharpe ratio (μᵀw/√wᵀΣw)."""
+    from qfin.portfolio import PortfolioProblem, cardinality_frontier
+
+    def rule(trailing: pd.DataFrame) -> np.ndarray:
+        problem = PortfolioProblem.from_moments(trailing.mean(), trailing.cov(),
+                                                repair_psd=True)
+        frontier = cardinality_frontier(problem, k=k, min_weight=min_weight,
+                                        max_weight=max_weight, n_points=n_points,
+                                        method=method, time_limit=time_limit, seed=seed,
+                                        record=False)
+        sharpe = [p.expected_return / math.sqrt(p.variance) if p.variance > 0 else -math.inf
+                  for p in frontier.points]
+        return frontier.points[int(np.argmax(sharpe))].weights
+
+    return rule
+
+
+def walk_forward_benchmark(name: str, methods: Sequence[str], *, ks: Sequence[int] = (10, 20),
+                           min_weight: float = 0.01, max_weight: float = 1.0,
+                           window: int = 104, hold: int = 13, n_points: int = 10,
+                           time_limit: float = 60.0, seed: int | None = 0,
+                           progress: bool | None = None) -> pd.DataFrame:
+    """Out-of-sample results of each method's portfolios, equal weights and the index.
+
+    Every re-selection each method traces an ``n_points`` CCEF on the trailing ``window``
+    weeks (sample moments) and holds the point of highest in-sample Sharpe ratio for
+    ``hold`` weeks. Equal weights (1/n over the universe) re-balance on the same dates; the
+    index column (INDTRACK6: the S&P 500) is shown as it is. Annualised with the universe's
+    52 periods a year.
+
+    Returns
+    -------
+    DataFrame
+        One row per (k, portfolio): ``annual_return``, ``annual_volatility``, ``sharpe``,
+        ``max_drawdown``, ``turnover``, ``seconds``, ``rebalances``.
+    """
+    from qfin.portfolio import walk_forward
+
+    universe = _universe(name)
+    n = universe.n_assets
+    frames = []
+    for k in ks:
+        rules: dict[str, Any] = {
+            m: _max_sharpe_rule(m, k, min_weight=min_weight, max_weight=max_weight,
+                                n_points=n_points, time_limit=time_limit, seed=seed)
+            for m in methods}
+        rules["equal weights (1/n)"] = lambda trailing: np.full(n, 1.0 / n)
+        benchmarks = ({"S&P 500 index": universe.index_returns}
+                      if universe.index_returns is not None else None)
+        res = walk_forward(universe.returns, rules, window=window, hold=hold,
+                           periods_per_year=universe.periods_per_year, benchmarks=benchmarks,
+                           progress=progress)
+        table = res["table"]
+        table.insert(0, "k", k)
+        table.insert(0, "universe", universe.name)
+        table["rebalances"] = res["rebalances"]
+        table["periods_per_year"] = universe.periods_per_year
+        frames.append(table)
+    return pd.DataFrame(pd.concat(frames, ignore_index=True))

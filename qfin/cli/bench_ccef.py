@@ -30,8 +30,9 @@ def register(bench_sub: Any) -> None:
                     "--walk-forward: out-of-sample results of each method's portfolios.")
     p.add_argument("--instance", type=int, nargs="+", default=[1, 2, 3, 4, 5],
                    choices=[1, 2, 3, 4, 5], metavar="N", help="OR-Library port N (default 1-5)")
-    p.add_argument("--method", nargs="+", default=list(METHODS), choices=METHODS,
-                   metavar="M", help=f"methods (default all: {', '.join(METHODS)})")
+    p.add_argument("--method", nargs="+", default=None, choices=METHODS,
+                   metavar="M", help=f"methods (default all: {', '.join(METHODS)}; with "
+                                     "--walk-forward all but miqp)")
     p.add_argument("--points", type=int, default=50, metavar="E",
                    help="frontier points E (default 50, Chang et al.)")
     p.add_argument("--k", type=int, nargs="+", default=None, metavar="K",
@@ -59,6 +60,8 @@ def register(bench_sub: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.method is None:
+        args.method = [m for m in METHODS if not (args.walk_forward and m == "miqp")]
     if args.universe:
         return _run_universe(args)
     from qfin.bench import save_benchmark

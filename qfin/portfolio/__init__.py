@@ -39,6 +39,7 @@ from qfin.portfolio._penalty import (
 from qfin.portfolio._problem import DEFAULT_RISK_AVERSION, FORMULATIONS, PortfolioProblem
 from qfin.portfolio._solve import AUTO_EXACT_LIMIT, METHODS, PortfolioResult, solve
 from qfin.portfolio._synthetic import synthetic_problem
+from qfin.portfolio._walkforward import performance_summary, walk_forward
 
 __all__ = [
     "PortfolioProblem",
@@ -53,6 +54,8 @@ __all__ = [
     "objective_gaps",
     "unconstrained_frontier",
     "rescore_frontier",
+    "walk_forward",
+    "performance_summary",
     "PortfolioResult",
     "solve",
     "synthetic_problem",
