@@ -298,9 +298,7 @@ def _surrogate_cqm(mu: np.ndarray, cov: np.ndarray, k: int, lam: float) -> Any:
     Q = (lam / k**2) * cov
     linear = np.diag(Q) - ((1 - lam) / k) * mu
     quad = 2 * np.triu(Q, 1)
-    bqm = dimod.BinaryQuadraticModel.from_numpy_matrix(quad + np.diag(linear)) \
-        if hasattr(dimod.BinaryQuadraticModel, "from_numpy_matrix") \
-        else dimod.BinaryQuadraticModel(quad + np.diag(linear), "BINARY")
+    bqm = dimod.BinaryQuadraticModel(quad + np.diag(linear), "BINARY")
     cqm = dimod.ConstrainedQuadraticModel()
     cqm.set_objective(bqm)
     cqm.add_constraint_from_iterable([(v, 1) for v in range(n)], "==", rhs=k,
