@@ -22,8 +22,10 @@ the problem; default from the question's instance columns), ``method``,
 ``ground_truth_low``/``ground_truth_high`` (the ground truth's own interval, e.g. a
 bootstrap interval of the data), ``error`` (relative, ≥ 0), ``error_low``/``error_high``
 (interval of the error; else derived from ``estimate_low``/``estimate_high`` and
-``ground_truth``), ``interval_level``, ``seconds_per_call``/``call_seconds``/``seconds``
-(one whole call, model build included), ``feasible``.
+``ground_truth``), ``error_unit`` (``"fraction"``, the default, or ``"percent"``; without it
+an ``error_measure`` naming a per-cent measure means per cent), ``seconds_per_call``/
+``call_seconds``/``seconds`` (one whole call, model build included), ``feasible``,
+``context`` (or a ``source`` starting with "published"): listed, never ranked.
 """
 
 from __future__ import annotations
@@ -301,19 +303,53 @@ def _pct(value: Any) -> str:
     return format_percent(value, trim=False)
 
 
+_PERCENT_UNITS = {"percent", "%", "pp", "per cent", "percentage points"}
+
+
+def _error_scale(rows: pd.DataFrame) -> pd.Series:
+    """1 for errors given as fractions, 0.01 for errors given in per cent.
+
+    Per cent when ``error_unit`` says so (``"percent"``, ``"%"``, ``"pp"``), or, without
+    ``error_unit``, when ``error_measure`` names a per-cent measure ("mean % deviation").
+    """
+    unit = _column(rows, "error_unit")
+    measure = _column(rows, "error_measure")
+    scale = []
+    for u, m in zip(unit, measure, strict=True):
+        if not is_missing_text(u):
+            scale.append(0.01 if str(u).strip().lower() in _PERCENT_UNITS else 1.0)
+        elif isinstance(m, str) and ("%" in m or "per cent" in m.lower()):
+            scale.append(0.01)
+        else:
+            scale.append(1.0)
+    return pd.Series(scale, index=rows.index, dtype=float)
+
+
+def _is_context(rows: pd.DataFrame) -> pd.Series:
+    """Rows shown for context, never ranked: ``context`` true, or a published ``source``."""
+    flag = _column(rows, "context").map(_as_bool)
+    source = _column(rows, "source").map(lambda v: str(v).strip().lower()
+                                         if isinstance(v, str) else "")
+    return flag.map(lambda v: v is True) | source.map(
+        lambda v: v.startswith("published") or "(context)" in v)
+
+
 def _by_method(rows: pd.DataFrame) -> pd.DataFrame:
     low, high = _error_interval(rows)
-    error = _numeric(rows, "error").abs()
+    scale = _error_scale(rows)
+    error = _numeric(rows, "error").abs() * scale
     feasible = _column(rows, "feasible").map(_as_bool)
     frame = pd.DataFrame({
-        "method": rows["method"].astype(str), "error": error, "error_low": low.abs(),
-        "error_high": high.abs(), "seconds": _seconds(rows),
-        "infeasible": feasible.map(lambda v: v is False),
+        "method": rows["method"].astype(str), "error": error,
+        "error_low": low.abs() * scale, "error_high": high.abs() * scale,
+        "seconds": _seconds(rows), "infeasible": feasible.map(lambda v: v is False),
+        "context": _is_context(rows),
     }, index=rows.index)
     grouped = frame.groupby("method", sort=False)
     table = grouped.agg(error=("error", "median"), error_low=("error_low", "median"),
                         error_high=("error_high", "median"), seconds=("seconds", "median"),
-                        runs=("method", "size"), infeasible=("infeasible", "all"))
+                        runs=("method", "size"), infeasible=("infeasible", "all"),
+                        context=("context", "all"))
     return table.reset_index()
 
 
@@ -321,12 +357,14 @@ def _verdict(question: Question, instance: str, ground_truth: str, rows: pd.Data
              ) -> Verdict:
     table = _by_method(rows)
     tolerance = _tolerance(rows)
-    scored = table["error"].notna() & np.isfinite(table["error"])
+    scored = table["error"].notna() & np.isfinite(table["error"]) & ~table["context"]
     table["scored"] = scored
     table["as_accurate"] = False
     table["verdict"] = ""
-    table.loc[~scored, "verdict"] = np.where(table.loc[~scored, "infeasible"],
-                                             "not scored: breaks a constraint", "not scored")
+    table.loc[~scored, "verdict"] = np.where(
+        table.loc[~scored, "context"], "context: published, not measured in this run",
+        np.where(table.loc[~scored, "infeasible"], "not scored: breaks a constraint",
+                 "not scored"))
     where = f"{instance}: " if instance else ""
     if not scored.any():
         sentence = f"{where}no method has an error against the {ground_truth}."
@@ -403,7 +441,7 @@ def _verdict(question: Question, instance: str, ground_truth: str, rows: pd.Data
             quick = faster.loc[faster["seconds"].idxmin()]
             sentence += (f" {quick['method']} is {_ratio(t_win, float(quick['seconds']))} "
                          f"faster but less accurate (error {_pct(quick['error'])}).")
-    unscored = table[~table["scored"]]["method"].tolist()
+    unscored = table[~table["scored"] & ~table["context"]]["method"].tolist()
     if unscored:
         sentence += (f" Not scored: {', '.join(unscored)} (no error against the "
                      f"{ground_truth}).")

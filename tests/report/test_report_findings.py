@@ -176,3 +176,27 @@ def test_findings_html_is_a_table_then_one_sentence_per_verdict():
     assert re.search(r">0\.0200</td>", first_table)  # seconds, 3 significant digits
     assert "nan" not in page.lower()
     assert "No result row answers" in findings_html(pd.DataFrame({"x": [np.nan]}))
+
+
+def test_errors_in_per_cent_and_published_context_rows():
+    rows = pd.DataFrame([
+        {"question": "CCEF", "instance": "port1", "method": "miqp", "error": 1.2,
+         "error_measure": "mean % deviation (a)", "seconds": 30.0,
+         "source": "measured (this run)"},
+        {"question": "CCEF", "instance": "port1", "method": "heuristic", "error": 1.2,
+         "error_measure": "mean % deviation (a)", "seconds": 2.0,
+         "source": "measured (this run)"},
+        {"question": "CCEF", "instance": "port1", "method": "GA (Chang et al. 2000)",
+         "error": 0.9, "error_measure": "mean % deviation (a)", "seconds": np.nan,
+         "source": "published (context)"}])
+    (verdict,) = verdicts(rows)
+    table = verdict.table.set_index("method")
+    assert table.loc["miqp", "error"] == pytest.approx(0.012)  # 1.2 per cent
+    assert verdict.winner == "heuristic"  # as accurate as miqp, 15× faster
+    assert table.loc["GA (Chang et al. 2000)", "verdict"] == \
+        "context: published, not measured in this run"
+    assert "GA" not in verdict.sentence
+    explicit = rows.drop(columns="error_measure").assign(error_unit="percent")
+    assert verdicts(explicit)[0].table["error"].max() == pytest.approx(0.012)
+    fraction = rows.drop(columns="error_measure").assign(error_unit="fraction")
+    assert verdicts(fraction)[0].table["error"].max() == pytest.approx(1.2)
