@@ -23,8 +23,9 @@ the problem; default from the question's instance columns), ``method``,
 bootstrap interval of the data), ``error`` (relative, ≥ 0), ``error_low``/``error_high``
 (interval of the error; else derived from ``estimate_low``/``estimate_high`` and
 ``ground_truth``), ``error_unit`` (``"fraction"``, the default, or ``"percent"``; without it
-an ``error_measure`` naming a per-cent measure means per cent), ``seconds_per_call``/
-``call_seconds``/``seconds`` (one whole call, model build included), ``feasible``,
+an ``error_measure`` naming a per-cent measure means per cent), ``whole_call_s``/
+``seconds_per_call``/``call_seconds``/``seconds`` (one whole call, model build included),
+``feasible`` and ``role`` (an infeasible answer or a "lower bound" is not scored),
 ``context`` (or a ``source`` starting with "published"): listed, never ranked.
 """
 
@@ -51,7 +52,7 @@ EXACT_TOLERANCE = 1e-9
 #: Output metadata key that makes a report page lead with a notebook's findings.
 FINDINGS_METADATA = "qfin_findings"
 #: Columns holding the time of one whole call, in order of preference.
-SECONDS_COLUMNS = ("seconds_per_call", "call_seconds", "seconds")
+SECONDS_COLUMNS = ("whole_call_s", "seconds_per_call", "call_seconds", "seconds")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,6 +79,9 @@ class Question:
         A line under the table (e.g. what the seconds mean).
     describe : callable, optional
         ``describe(values)`` → instance label from ``{column: value}``.
+    ground_truth_labels : mapping of str to str
+        Longer names for short ``ground_truth_kind`` values (``"data"`` → "VaR of the data
+        (empirical quantile)").
     """
 
     key: str
@@ -88,6 +92,7 @@ class Question:
     ground_truth_unit: str | None = None
     note: str = ""
     describe: Callable[[Mapping[str, Any]], str] | None = None
+    ground_truth_labels: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -190,6 +195,8 @@ register_question(Question(
     key="var", title="Value at Risk", tasks=("var",),
     instance_columns=("confidence", "horizon", "dataset"),
     ground_truth="exact quantile", ground_truth_unit="percent", describe=_var_instance,
+    ground_truth_labels={"data": "VaR of the data (empirical quantile)",
+                         "model": "exact VaR of each method's own model"},
     note="Error: relative error of the VaR estimate against the ground truth named above "
          "the table. Amplitude estimation (AE) is a classical simulation: its seconds are "
          "simulation time on this machine, never a quantum speed-up; its oracle queries are "
@@ -342,7 +349,9 @@ def _by_method(rows: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame({
         "method": rows["method"].astype(str), "error": error,
         "error_low": low.abs() * scale, "error_high": high.abs() * scale,
-        "seconds": _seconds(rows), "infeasible": feasible.map(lambda v: v is False),
+        "seconds": _seconds(rows),
+        "infeasible": feasible.map(lambda v: v is False) | _column(rows, "role").map(
+            lambda v: isinstance(v, str) and "bound" in v.lower()),
         "context": _is_context(rows),
     }, index=rows.index)
     grouped = frame.groupby("method", sort=False)
@@ -357,14 +366,15 @@ def _verdict(question: Question, instance: str, ground_truth: str, rows: pd.Data
              ) -> Verdict:
     table = _by_method(rows)
     tolerance = _tolerance(rows)
-    scored = table["error"].notna() & np.isfinite(table["error"]) & ~table["context"]
+    scored = (table["error"].notna() & np.isfinite(table["error"]) & ~table["context"]
+              & ~table["infeasible"])
     table["scored"] = scored
     table["as_accurate"] = False
     table["verdict"] = ""
     table.loc[~scored, "verdict"] = np.where(
         table.loc[~scored, "context"], "context: published, not measured in this run",
-        np.where(table.loc[~scored, "infeasible"], "not scored: breaks a constraint",
-                 "not scored"))
+        np.where(table.loc[~scored, "infeasible"],
+                 "not scored: a bound or breaks a constraint", "not scored"))
     where = f"{instance}: " if instance else ""
     if not scored.any():
         sentence = f"{where}no method has an error against the {ground_truth}."
@@ -491,9 +501,9 @@ def verdicts(rows: pd.DataFrame, questions: Iterable[str] | None = None) -> list
             continue
         question = _question(key)
         instances = _instance_labels(part, question)
-        default = question.ground_truth
+        default, names = question.ground_truth, dict(question.ground_truth_labels)
         truths = (part["ground_truth_kind"].map(
-            lambda v, d=default: d if is_missing_text(v) else str(v))
+            lambda v, d=default, n=names: d if is_missing_text(v) else n.get(str(v), str(v)))
             if "ground_truth_kind" in part.columns
             else pd.Series(default, index=part.index))
         for instance in dict.fromkeys(instances):

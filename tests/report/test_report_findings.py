@@ -50,7 +50,7 @@ def test_winner_is_the_fastest_of_the_most_accurate_and_the_margin_is_stated():
     assert "Not scored: convex relaxation" in sentence
     table = verdict.table.set_index("method")
     assert table.loc["QUBO neal", "verdict"] == "as accurate, 215× slower"
-    assert table.loc["convex relaxation", "verdict"] == "not scored: breaks a constraint"
+    assert table.loc["convex relaxation", "verdict"] == "not scored: a bound or breaks a constraint"
 
 
 def test_a_quantum_inspired_winner_is_named_just_as_plainly():
@@ -153,7 +153,7 @@ def test_old_rows_and_missing_columns_do_not_break_the_findings():
     text = _portfolio_rows().astype({"feasible": str})
     text.loc[4, "feasible"] = "false"
     assert verdicts(text)[0].table.set_index("method").loc["convex relaxation", "verdict"] \
-        == "not scored: breaks a constraint"
+        == "not scored: a bound or breaks a constraint"
     summary_rows = pd.DataFrame({"task": "var", "method": ["a"], "median_error": [0.1],
                                  "feasible": ["NaN"]})
     assert verdicts(summary_rows) == []
@@ -200,3 +200,26 @@ def test_errors_in_per_cent_and_published_context_rows():
     assert verdicts(explicit)[0].table["error"].max() == pytest.approx(0.012)
     fraction = rows.drop(columns="error_measure").assign(error_unit="fraction")
     assert verdicts(fraction)[0].table["error"].max() == pytest.approx(1.2)
+
+
+def test_scorecard_rows_whole_call_time_bounds_and_short_ground_truth_names():
+    rows = pd.DataFrame([
+        {"task": "var", "method": "historical", "ground_truth_kind": "data", "error": 0.0,
+         "whole_call_s": 0.002, "seconds": 9.0, "ground_truth": 0.02},
+        {"task": "var", "method": "mc", "ground_truth_kind": "model", "error": -0.01,
+         "whole_call_s": 0.1, "ground_truth": 0.02},
+        {"task": "var", "method": "AE iterative", "ground_truth_kind": "model", "error": 0.0,
+         "whole_call_s": 0.3, "ground_truth": 0.02},
+        {"task": "portfolio", "method": "convex relaxation", "role": "lower bound",
+         "error": -0.12, "whole_call_s": 0.01},
+        {"task": "portfolio", "method": "exact", "role": "solution", "error": 0.0,
+         "whole_call_s": 0.5}])
+    found = {(v.question.key, v.ground_truth): v for v in verdicts(rows)}
+    data = found[("var", "VaR of the data (empirical quantile)")]
+    assert data.table.loc[0, "seconds"] == 0.002  # the whole call, not `seconds`
+    model = found[("var", "exact VaR of each method's own model")]
+    assert model.winner == "AE iterative"  # |−1 %| is an error too: signs do not count
+    portfolio = found[("portfolio", "exact optimum")]
+    assert portfolio.winner == "exact"
+    assert portfolio.table.set_index("method").loc["convex relaxation", "verdict"] == \
+        "not scored: a bound or breaks a constraint"
