@@ -23,7 +23,7 @@ __all__ = ["write_index", "MAX_KEY_FIGURES", "read_results"]
 
 #: Key figures shown on the index page (each step's first run first); the rest are on the
 #: run pages. Few figures keep the page quick to open.
-MAX_KEY_FIGURES = 8
+MAX_KEY_FIGURES = 6
 _ROWS_PER_STEP = 10
 _PROVENANCE = ("pipeline", "pipeline_run", "qfin_version", "numpy_version", "mlx_version",
                "python_version", "machine", "git_revision", "data_hash", "code_version")
@@ -130,17 +130,20 @@ def _results_section(results: pd.DataFrame) -> str:
 def _key_figures(out_dir: Path, runs: list[dict[str, Any]]) -> tuple[list[Any], int]:
     import plotly.graph_objects as go
 
-    # every step's first run before any step's second one, so no step crowds out the rest
+    # every step's first run before any step's second one, so no step crowds out the rest;
+    # later steps first: they summarise the earlier ones (the findings' figures lead)
     ranked = []
     seen_in_step: dict[str, int] = {}
-    for order, run in enumerate(runs):
+    steps: dict[str, int] = {}
+    for run in runs:
         if run["status"] == "failed":
             continue
         step = run["key"].split("/", 1)[0]
+        position = steps.setdefault(step, len(steps))
         rank = seen_in_step.get(step, 0)
         seen_in_step[step] = rank + 1
         for path in sorted((out_dir / run["key"] / "figures").glob("*.json")):
-            ranked.append((rank, order, f"{run['key']}: {path.stem}", path))
+            ranked.append((rank, -position, f"{run['key']}: {path.stem}", path))
     key_figures = [(label, path) for _, _, label, path in sorted(ranked, key=lambda r: r[:2])]
     shown = []
     for label, path in key_figures[:MAX_KEY_FIGURES]:
