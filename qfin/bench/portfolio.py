@@ -79,7 +79,8 @@ def _row(n: int, problem: PortfolioProblem, universe: str, method: str, res: Any
 
     if res.sampleset is not None:
         metrics = read_metrics(problem.interpret(res.sampleset), reference,
-                               res.timings["solver_seconds"])
+                               res.timings["solver_seconds"],
+                               setup_seconds=res.timings.get("build_seconds", 0.0))
     else:
         hit = None
         if reference is not None and method != "convex":

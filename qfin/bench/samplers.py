@@ -18,19 +18,11 @@ import numpy as np
 import pandas as pd
 
 from qfin.errors import ProblemError
+from qfin.portfolio._metrics import time_to_solution
 
-__all__ = ["FAMILIES", "Instance", "build_instances", "run_benchmark", "tts", "summarise", "figure"]
+__all__ = ["FAMILIES", "Instance", "build_instances", "run_benchmark", "summarise", "figure"]
 
 GAP_TARGET = 1e-3
-
-
-def tts(seconds_per_read: float, p: float, confidence: float = 0.99) -> float:
-    """Time to reach the target with ``confidence``: ``t·ln(1−c)/ln(1−p)`` (inf if p = 0)."""
-    if p <= 0:
-        return math.inf
-    if p >= confidence:
-        return seconds_per_read
-    return seconds_per_read * math.log(1 - confidence) / math.log(1 - p)
 
 
 @dataclass
@@ -120,13 +112,14 @@ def _finish(row: dict[str, Any], reference: float) -> dict[str, Any]:
     t = row["seconds_per_read"]
     reads = row["num_reads"]
     for key, p in (("tts99", row["p"]), ("ttt99_gap0.1%", row["p_gap0.1%"])):
-        row[f"{key}_s"] = tts(t, p)
+        row[f"{key}_s"] = time_to_solution(t, p)
         if obj is None:
             row[f"{key}_lower_bound_s"] = row[f"{key}_s"]
             row[f"{key}_calls_s"] = row[f"{key}_s"]
             continue
         # No success in R reads: p < 3/R at 95% confidence, so TTS99 > tts(t, 3/R).
-        row[f"{key}_lower_bound_s"] = row[f"{key}_s"] if p > 0 else tts(t, min(3 / reads, 1))
+        row[f"{key}_lower_bound_s"] = (row[f"{key}_s"] if p > 0
+                                       else time_to_solution(t, min(3 / reads, 1)))
         # Whole calls of R reads (what a batched sampler really has to run).
         if p <= 0:
             row[f"{key}_calls_s"] = math.inf

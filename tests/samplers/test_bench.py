@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import json
-import math
 
 import pytest
 
-from qfin.bench.samplers import build_instances, tts
+from qfin.bench.samplers import build_instances
 from qfin.cli import main
 from qfin.errors import ProblemError
-
-
-def test_tts_formula():
-    assert tts(1.0, 0.5) == pytest.approx(math.log(0.01) / math.log(0.5))
-    assert tts(2.0, 1.0) == 2.0
-    assert tts(2.0, 0.995) == 2.0  # one read already gives 99% confidence
-    assert tts(1.0, 0.0) == math.inf
 
 
 def test_unknown_family_rejected():
