@@ -24,6 +24,7 @@ from qfin.qae._validate import check_open_unit, check_qubits
 __all__ = ["add_var_options", "VAR_METHODS", "build_estimator", "run_var"]
 
 _INTERVALS = ("clopper-pearson", "chernoff", "likelihood-ratio", "fisher")
+_ML_INTERVALS = ("likelihood-ratio", "fisher", "clopper-pearson")
 
 
 def add_var_options(parser: argparse.ArgumentParser) -> None:
@@ -48,8 +49,9 @@ def add_var_options(parser: argparse.ArgumentParser) -> None:
                    help="qae-canonical: evaluation qubits m, M = 2**m (default 8)")
     g.add_argument("--ae-interval", choices=_INTERVALS, default=None,
                    help="interval: clopper-pearson|chernoff (qae-iterative, default "
-                        "clopper-pearson), likelihood-ratio|fisher (qae-ml, default "
-                        "likelihood-ratio)")
+                        "clopper-pearson), likelihood-ratio|fisher|clopper-pearson (qae-ml, "
+                        "default likelihood-ratio; asymptotic, under-covers below ~100 shots: "
+                        "clopper-pearson is valid at any shots)")
     g.add_argument("--simulator", choices=("exact", "statevector"), default="exact",
                    help="exact fast path, or the simulated state vector (on --backend; "
                         "small --qubits only)")
@@ -76,8 +78,7 @@ def build_estimator(method: str, args: argparse.Namespace) -> AmplitudeEstimator
                            **common)
     if method == "qae-ml":
         return MaximumLikelihoodAE(args.schedule, args.shots, n_powers=args.powers,
-                                   interval=_pick(interval, ("likelihood-ratio", "fisher"),
-                                                  method), **common)
+                                   interval=_pick(interval, _ML_INTERVALS, method), **common)
     if method == "qae-canonical":
         if interval is not None and interval != "likelihood-ratio":
             from qfin.errors import ProblemError
@@ -157,6 +158,9 @@ def run_var(method: str, args: argparse.Namespace, returns: pd.DataFrame,
         "shots": cvar.shots, "seconds": cvar.seconds,
         "alpha": estimator.alpha, "seed": getattr(args, "seed", None),
         "bisection_steps": len(var.estimates),
+        "interval_notes": sorted({e.details["interval_note"] for e in
+                                  (*var.estimates, *cvar.estimates)
+                                  if "interval_note" in e.details}),
         "note": "classical simulation of amplitude estimation; oracle_queries is query "
                 "complexity (sum of shots x Grover calls), not time on a quantum device",
     }

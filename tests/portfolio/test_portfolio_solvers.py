@@ -272,3 +272,11 @@ def test_no_method_is_feasible_below_the_certified_optimum(seed):
             assert res.objective >= exact.objective - 1e-9 * abs(exact.objective), method
         else:
             assert res.is_bound
+
+
+def test_metrics_docstring_examples():
+    import doctest
+
+    import qfin.portfolio._metrics as metrics
+
+    assert doctest.testmod(metrics).failed == 0
