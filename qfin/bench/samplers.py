@@ -622,15 +622,18 @@ def summarise(table: pd.DataFrame) -> list[str]:
         card = table[(table["method"] == POLISH_ONLY)
                      & ~table["family"].isin(["weights-4bit"])]
         if len(card):
-            best_call = (table[table["role"] == "qfin sampler"]
-                         .groupby("instance")["whole_call_s"].min())
-            faster = sum(float(r["tts99_s"]) < float(best_call[r["instance"]])
-                         for _, r in card.iterrows())
+            best = verdict.set_index("instance")["best_qfin"]
+            one_call = {inst: float(table[(table["instance"] == inst)
+                                          & (table["method"] == best[inst])]
+                                    ["whole_call_s"].iloc[0]) for inst in card["instance"]}
+            full = [r["instance"] for _, r in card.iterrows() if r["p"] >= 1.0]
+            faster = [r["instance"] for _, r in card.iterrows()
+                      if float(r["tts99_s"]) < one_call[r["instance"]]]
             lines.append(
                 f"Random start + the 2-flip polish alone reaches the reference with p = 1 on "
-                f"{int((card['p'] >= 1.0).sum())} of {len(card)} cardinality instances; its "
-                f"TTS99 is below ONE whole call of the fastest qfin sampler on {faster} of "
-                f"{len(card)}.")
+                f"{len(full)} of {len(card)} cardinality instances ({', '.join(full) or 'none'})"
+                f"; its TTS99 is below ONE whole call of the best qfin sampler on "
+                f"{len(faster)} of {len(card)} ({', '.join(faster) or 'none'}).")
     return lines
 
 

@@ -96,10 +96,10 @@ def test_few_shot_intervals_are_flagged_and_a_valid_one_is_offered():
     from qfin.qae import CanonicalAE, MaximumLikelihoodAE
 
     few = MaximumLikelihoodAE("exponential", 10, seed=1).estimate_amplitude(0.3)
-    assert "under-covers" in few.details["interval_note"]
+    assert "not guaranteed" in few.details["interval_note"]
     assert "interval_note" not in MaximumLikelihoodAE("exponential", 100, seed=1)\
         .estimate_amplitude(0.3).details
-    assert "under-covers" in CanonicalAE(6, 1, seed=1).estimate_amplitude(0.3)\
+    assert "not guaranteed" in CanonicalAE(6, 1, seed=1).estimate_amplitude(0.3)\
         .details["interval_note"]
     # the Bonferroni/Clopper-Pearson interval covers at 10 shots where the LR set does not
     hits = {"likelihood-ratio": 0, "clopper-pearson": 0}
