@@ -287,3 +287,117 @@ def test_run_beyond_what_the_estimator_accepts_is_an_error():
 
 def test_known_models_are_listed():
     assert {"qubit_gate_us_e3", "qubit_gate_ns_e4", "qubit_maj_ns_e6"} <= set(QUBIT_MODELS)
+
+
+# ---------------------------------------------------------------------- break-even (item 3)
+from qfin.qae._resources_breakeven import (  # noqa: E402
+    CLASSICAL_VAR_METHODS,
+    break_even_figure,
+    break_even_table,
+    classical_var,
+    qmc_crossover,
+    samples_needed,
+)
+from qfin.qae._resources_data import (  # noqa: E402
+    bootstrap_var_interval,
+    encoding_error_table,
+    t_copula_losses,
+)
+
+
+@pytest.mark.parametrize("method", CLASSICAL_VAR_METHODS)
+def test_classical_var_finds_the_exact_var_with_enough_samples(norm_dist, method):
+    k = norm_dist.var_index(0.95)
+    n = samples_needed(norm_dist, k, 2e-3, 0.05, method) if method != "exact" else 0
+    assert classical_var(norm_dist, 0.95, n, method, seed=1) in (k - 1, k, k + 1)
+    if method == "exact":
+        assert classical_var(norm_dist, 0.95, method="exact") == k
+
+
+def test_samples_needed_follow_the_variance_formulas(norm_dist):
+    k = norm_dist.var_index(0.99)
+    a = norm_dist.cdf[k]
+    z = float(scipy.stats.norm.ppf(0.975))
+    assert samples_needed(norm_dist, k, 1e-3, 0.05, "monte-carlo") == int(
+        np.ceil(z * z * a * (1 - a) / 1e-6))
+    # the tilted proposal samples the tail: far fewer draws than plain Monte Carlo
+    assert samples_needed(norm_dist, k, 1e-3, 0.05, "importance-sampling") < samples_needed(
+        norm_dist, k, 1e-3, 0.05, "monte-carlo") / 5
+    # quasi-Monte Carlo's measured error falls close to 1/N: about 1/epsilon points
+    q = samples_needed(norm_dist, k, 1e-3, 0.05, "quasi-monte-carlo", n_trials=32)
+    assert 2**6 <= q <= 2**13
+
+
+def test_break_even_table_relates_runtime_clock_and_classical_seconds(norm_dist):
+    tab = break_even_table(norm_dist, 0.99, (1e-2, 1e-3), qubit_models=None, repeats=2,
+                           qmc_trials=16)
+    assert set(tab["method"]) == set(CLASSICAL_VAR_METHODS)
+    assert len(tab) == 8
+    for _, row in tab.iterrows():
+        assert row["classical_seconds"] > 0
+        assert row["break_even_clock_hz"] == pytest.approx(row["ae_t_depth"]
+                                                           / row["classical_seconds"])
+        assert row["ae_runtime_s_at_1e+07_hz"] == pytest.approx(row["ae_t_depth"] / 1e7)
+    by_eps = tab.groupby("epsilon")["ae_grover_calls"].first()
+    assert by_eps[1e-3] > by_eps[1e-2]  # a tighter target costs more Grover calls
+    out = qmc_crossover(tab)
+    assert 0.5 < out["ae_slope"] < 1.6 and "verdict" in out
+    fig = break_even_figure(tab)
+    assert any("10 MHz" in t.name for t in fig.data)
+
+
+@pytest.mark.parametrize("eps", [0, -1e-3, 1, 1.5])
+def test_epsilon_outside_the_unit_interval_is_an_error(norm_dist, eps):
+    with pytest.raises(ProblemError, match="epsilon must be in"):
+        break_even_table(norm_dist, 0.99, (eps,), qubit_models=None)
+    with pytest.raises(ProblemError, match="epsilon must be in"):
+        samples_needed(norm_dist, 10, eps, 0.05, "monte-carlo")
+
+
+def test_break_even_bad_input(norm_dist):
+    with pytest.raises(ProblemError, match="below 0.5"):
+        break_even_table(norm_dist, 0.99, (0.6,), qubit_models=None)
+    with pytest.raises(ProblemError, match="method must be one of"):
+        break_even_table(norm_dist, 0.99, (1e-2,), methods=("gpu-magic",), qubit_models=None)
+    with pytest.raises(ProblemError, match="unknown qubit model"):
+        break_even_table(norm_dist, 0.99, (1e-2,), qubit_models=("qubit_x",))
+    with pytest.raises(ProblemError, match="error_budget must be"):
+        break_even_table(norm_dist, 0.99, (1e-2,), error_budget=1.0, qubit_models=None)
+
+
+# ---------------------------------------------------------------------- real data (item 4)
+def test_encoding_errors_on_the_sample_losses(losses):
+    tab = encoding_error_table(losses, 0.99, (8, 12, 16, 20), n_boot=200, source="historical")
+    assert list(tab["n_qubits"]) == [8, 12, 16, 20]
+    data_var = float(np.quantile(losses, 0.99, method="inverted_cdf"))
+    assert (tab["data_var"] == data_var).all()
+    # the encoded VaR lies within half a grid step of the data's VaR
+    assert (tab["discretisation_error"] <= tab["half_step"] * (1 + 1e-9)).all()
+    assert tab["discretisation_error"].iloc[-1] < tab["half_step"].iloc[0]
+    lo, hi = tab["bootstrap_low"].iloc[0], tab["bootstrap_high"].iloc[0]
+    assert lo <= data_var <= hi
+    # 365 daily losses: the data's own sampling error dwarfs discretisation at n >= 8
+    assert (tab["dominant_error"] == "data sampling").all()
+    assert (tab["ae_bracket_low"] <= tab["ae_var"]).all()
+    # Grover-Rudolph loads 2**n rotations: its cost grows ~2x per qubit, the QROM's slower
+    gr, qrom = tab["t_count_grover_rudolph"], tab["t_count_qrom"]
+    assert gr.iloc[-1] / gr.iloc[0] > 1000 and qrom.iloc[-1] < gr.iloc[-1]
+
+
+def test_t_copula_losses_keep_the_portfolio_variance():
+    rng = np.random.default_rng(0)
+    r = rng.standard_t(5, size=(2000, 3)) * 0.01
+    w = np.array([0.5, 0.3, 0.2])
+    losses = t_copula_losses(r, w, 200_000, seed=2)
+    assert losses.shape == (200_000,)
+    assert np.var(losses) == pytest.approx(float(w @ np.cov(r, rowvar=False) @ w), rel=0.05)
+    with pytest.raises(ProblemError, match="dof must be > 2"):
+        t_copula_losses(r, w, 10, dof=2.0)
+
+
+def test_bootstrap_interval_narrows_with_more_data():
+    rng = np.random.default_rng(1)
+    small = bootstrap_var_interval(rng.standard_normal(500), 0.99, n_boot=300, seed=1)
+    large = bootstrap_var_interval(rng.standard_normal(50_000), 0.99, n_boot=300, seed=1)
+    assert large[1] - large[0] < (small[1] - small[0]) / 3
+    assert large[0] < scipy.stats.norm.ppf(0.99) < large[1]
