@@ -23,13 +23,6 @@ from qfin.qae._estimators import (
     MaximumLikelihoodAE,
 )
 from qfin.qae._oracle import ExactOracle, StateVectorOracle, make_oracle, qpe_outcome_probabilities
-from qfin.qae._risk import (
-    CVAR_DEFINITIONS,
-    RiskResult,
-    conditional_value_at_risk,
-    expected_loss,
-    value_at_risk,
-)
 from qfin.qae._resources import ResourceEstimate, ae_runs, estimate_resources
 from qfin.qae._resources_breakeven import (
     CLASSICAL_VAR_METHODS,
@@ -58,6 +51,13 @@ from qfin.qae._resources_physical import (
     PhysicalEstimate,
     physical_estimates,
     qdk_available,
+)
+from qfin.qae._risk import (
+    CVAR_DEFINITIONS,
+    RiskResult,
+    conditional_value_at_risk,
+    expected_loss,
+    value_at_risk,
 )
 from qfin.qae._scenarios import portfolio_losses
 from qfin.qae._statevector import GroverCircuit, grover_rudolph_angles

@@ -1,4 +1,4 @@
-"""Which error dominates on real data: discretisation, the data's own sampling, or AE?
+"""Which error dominates a VaR on real data: discretisation, data sampling or AE.
 
 A VaR computed by amplitude estimation on a portfolio's losses carries three errors:
 
