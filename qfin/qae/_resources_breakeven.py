@@ -84,7 +84,8 @@ def classical_var(dist: DiscreteDistribution, confidence: float, n_samples: int 
     c = check_open_unit(confidence, "confidence")
     if method == "exact":
         cdf = np.cumsum(dist.probabilities)
-        return int(min(np.searchsorted(cdf, c - 1e-14, side="left"), dist.size - 1))
+        return int(min(np.searchsorted(cdf, c - dist.cdf_tolerance, side="left"),
+                       dist.size - 1))
     n = check_positive_int(n_samples, "n_samples")
     if method in ("monte-carlo", "quasi-monte-carlo"):
         if method == "monte-carlo":
@@ -110,7 +111,7 @@ def classical_var(dist: DiscreteDistribution, confidence: float, n_samples: int 
 
 
 def _first_at_least(cdf: np.ndarray, c: float) -> int:
-    hits = np.flatnonzero(cdf >= c - 1e-14)
+    hits = np.flatnonzero(cdf >= c - 1e-12)
     return int(hits[0]) if hits.size else cdf.size - 1
 
 

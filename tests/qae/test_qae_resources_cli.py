@@ -75,3 +75,31 @@ def test_var_resources_qubits_out_of_range(sample_store, capsys):
                                     "--resources"]
         assert main(argv) == 2
         assert "--qubits must be an integer in 1..24" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_bench_qae_resources_only_prints_the_break_even_table(sample_store, capsys, tmp_path):
+    out = tmp_path / "qae.csv"
+    argv = _db(sample_store) + ["bench", "qae", "--resources-only", "--quick", "--out",
+                                str(out)]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "[break-even: the sample's 99% VaR" in text
+    for label in ("ae_grover_calls", "break_even_clock_hz", "quasi-monte-carlo",
+                  "importance-sampling", "exact", "QMC crossover", "encoding error"):
+        assert label in text, label
+    import pandas as pd
+
+    table = pd.read_csv(out)
+    be = table[table["section"] == "break-even"]
+    assert sorted(be["epsilon"].unique()) == [1e-4, 1e-3, 1e-2]
+    assert set(be["method"]) == {"exact", "monte-carlo", "quasi-monte-carlo",
+                                 "importance-sampling"}
+    assert (be["classical_seconds"] > 0).all()
+    ratio = be["ae_t_depth"] / be["classical_seconds"]
+    assert ((be["break_even_clock_hz"] - ratio).abs() <= 1e-9 * ratio).all()
+    if qdk_available():
+        assert {"ae_runtime_s_qubit_gate_ns_e4", "ae_runtime_s_qubit_maj_ns_e6"} <= set(table)
+    enc = table[table["section"] == "encoding-error"]
+    assert set(enc["source"]) == {"historical", "t-copula monte carlo"}
+    assert {8, 20} <= set(enc["n_qubits"])
