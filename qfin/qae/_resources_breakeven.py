@@ -301,9 +301,11 @@ def qmc_crossover(table: pd.DataFrame) -> dict[str, Any]:
                    f"samples as epsilon^-{b_q:.2f}; AE needs {min(ratio.values()):.3g}x to "
                    f"{max(ratio.values()):.3g}x more queries than QMC needs samples")
     else:
+        outside = crossover < float(q["epsilon"].min()) / 10
         verdict = (f"AE's Grover calls would fall below QMC's samples at epsilon about "
-                   f"{crossover:.2g} (fitted slopes {b_ae:.2f} vs {b_q:.2f}), before any "
-                   f"cost per query is counted")
+                   f"{crossover:.2g} (fitted slopes {b_ae:.2f} vs {b_q:.2f}"
+                   + (", an extrapolation far beyond the measured epsilons" if outside
+                      else "") + "), before any cost per query is counted")
     return {"ae_slope": float(b_ae), "qmc_slope": float(b_q), "query_ratio": ratio,
             "crossover_epsilon": crossover, "verdict": verdict}
 
