@@ -51,7 +51,6 @@ qubits.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from typing import Any
@@ -220,7 +219,7 @@ def gate_counts(gate: tuple[str, int, int, int], n_qubits: int, *,
         sequence (Moettoenen et al. 2004, Eq. 3); ``"comparator"``: ``n - 1`` ANDs unless
         every state is marked (``n_angles = 2**n``); ``"reflection-zero"`` on
         ``n_controls + 1 + extra_controls`` qubits: ``N - 2`` ANDs; ``"reflection-good"``:
-        Clifford (one AND with an extra control).
+        Clifford (a Z, or a CZ with an extra control).
     n_qubits : int
         Loss register size ``n`` (sets the ancilla count).
     extra_controls : int
@@ -441,7 +440,3 @@ class AECircuitModel:
             out.update({"keep_bits": self.keep_bits, "qrom_block": self.qrom_block})
         return out
 
-
-def gate_histogram(gates: Iterable[tuple[str, int, int, int]]) -> Counter:
-    """Multiset of recorded gates (for comparing the model with the simulator)."""
-    return Counter(tuple(int(x) if i else x for i, x in enumerate(g)) for g in gates)

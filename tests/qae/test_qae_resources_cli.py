@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 
+import pandas as pd
 import pytest
 
 from qfin.cli import main
@@ -66,7 +68,7 @@ def test_var_resources_bad_options(sample_store, capsys, extra, message):
     argv = _db(sample_store) + ["var", "--method", "qae-iterative", "--qubits", "6",
                                 "--resources"] + extra
     assert main(argv) == 2
-    assert pytest.importorskip("re").search(message, capsys.readouterr().err)
+    assert re.search(message, capsys.readouterr().err)
 
 
 def test_var_resources_qubits_out_of_range(sample_store, capsys):
@@ -88,8 +90,6 @@ def test_bench_qae_resources_only_prints_the_break_even_table(sample_store, caps
     for label in ("ae_grover_calls", "break_even_clock_hz", "quasi-monte-carlo",
                   "importance-sampling", "exact", "QMC crossover", "encoding error"):
         assert label in text, label
-    import pandas as pd
-
     table = pd.read_csv(out)
     be = table[table["section"] == "break-even"]
     assert sorted(be["epsilon"].unique()) == [1e-4, 1e-3, 1e-2]
