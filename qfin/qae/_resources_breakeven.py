@@ -335,5 +335,6 @@ def break_even_figure(table: pd.DataFrame) -> Any:
               "estimated fault-tolerant AE runtime",
         xaxis={"title": "epsilon (accuracy of the CDF at the VaR point)", "type": "log",
                "autorange": "reversed"},
-        yaxis={"title": "seconds", "type": "log"}, template="plotly_white")
+        yaxis={"title": "seconds", "type": "log", "exponentformat": "power"},
+        template="plotly_white")
     return fig
