@@ -234,6 +234,19 @@ class DiscreteDistribution:
         """Exact ``P(L <= threshold)`` for a threshold on the grid."""
         return float(self.cdf[self.index_of(threshold)])
 
+    @property
+    def cdf_tolerance(self) -> float:
+        """Rounding allowance of a *plain* ``np.cumsum`` of the ``2**n`` probabilities.
+
+        ``F == confidence`` (a histogram of ``N`` scenarios with ``confidence * N`` an
+        integer) must count as reaching the level; a plain running sum's rounding error
+        grows with the number of terms, up to about ``2**n`` machine epsilons. For code that
+        times its own plain cumulative sum (the classical "exact" baseline of the break-even
+        table); :attr:`cdf` itself is an accurate prefix sum and :meth:`var_index` needs only
+        :data:`LEVEL_RTOL`.
+        """
+        return 1e-14 + 4.0 * float(np.finfo(np.float64).eps) * self.size
+
     def var_index(self, confidence: float) -> int:
         """Grid index of the exact discretised VaR: smallest ``k`` with ``F(k) >= confidence``.
 
