@@ -307,7 +307,8 @@ def efficient_frontier_figure(table: pd.DataFrame, *, markers_only: tuple[str, .
     ----------
     table : DataFrame
         Rows of :func:`qfin.portfolio.efficient_frontier`: ``method``, ``risk_aversion``,
-        ``expected_return`` and ``volatility`` (annualised fractions), ``feasible``.
+        ``expected_return`` and ``volatility`` (annualised fractions); a method whose
+        ``role`` is "lower bound" (the convex relaxation) is drawn dotted and labelled so.
     markers_only : tuple of str
         Methods drawn as markers (sparse points on top of the frontier lines).
     title : str
@@ -327,10 +328,14 @@ def efficient_frontier_figure(table: pd.DataFrame, *, markers_only: tuple[str, .
         distinct = len(part[["volatility", "expected_return"]].round(6).drop_duplicates())
         label = (f"{method} ({len(part)} points)" if distinct == len(part)
                  else f"{method} ({distinct} distinct of {len(part)} points)")
+        bound = "role" in part and bool((part["role"] == "lower bound").all())
+        if bound:
+            label += ": a bound, not a portfolio of this problem"
         fig.add_trace(go.Scatter(
             x=part["volatility"], y=part["expected_return"],
             mode="markers" if method in markers_only else "lines+markers", name=label,
             marker={"size": 10 if method in markers_only else 5},
+            line={"dash": "dot"} if bound else None,
             customdata=part["risk_aversion"],
             hovertemplate="q = %{customdata:.3g}<br>volatility %{x:.2%}<br>return %{y:.2%}"
                           "<extra>" + method + "</extra>"))

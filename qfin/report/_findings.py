@@ -5,9 +5,10 @@ instance and every ground truth, the methods are ranked:
 
 1. the most accurate error is found (a method's ``error`` is its relative error against
    the stated ground truth);
-2. every method whose error is no worse than the best method's upper interval bound plus
-   the ground truth's own uncertainty (zero for an exact ground truth, up to a rounding
-   tolerance of :data:`EXACT_TOLERANCE`) is *as accurate*;
+2. every method whose error is no worse than the larger of the best method's upper
+   interval bound and the best error plus the ground truth's own uncertainty (zero for an
+   exact ground truth; a rounding tolerance of :data:`EXACT_TOLERANCE` either way) is
+   *as accurate*; errors are compared in absolute value (signed intervals are folded);
 3. of those, the fastest whole call wins; the margin is its speed-up over the next one as
    accurate, or, when it is the only one, its error against the runner-up's.
 
@@ -341,14 +342,25 @@ def _is_context(rows: pd.DataFrame) -> pd.Series:
         lambda v: v.startswith("published") or "(context)" in v)
 
 
+def _absolute_interval(low: pd.Series, high: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The interval of |error| from a (possibly signed) interval of the error."""
+    a, b = low.abs(), high.abs()
+    straddles = (low <= 0) & (high >= 0)
+    lo = np.where(straddles, 0.0, np.minimum(a, b))
+    hi = np.maximum(a, b)
+    missing = low.isna() | high.isna()
+    return (pd.Series(np.where(missing, np.nan, lo), index=low.index),
+            pd.Series(np.where(missing, np.nan, hi), index=low.index))
+
+
 def _by_method(rows: pd.DataFrame) -> pd.DataFrame:
-    low, high = _error_interval(rows)
+    low, high = _absolute_interval(*_error_interval(rows))
     scale = _error_scale(rows)
     error = _numeric(rows, "error").abs() * scale
     feasible = _column(rows, "feasible").map(_as_bool)
     frame = pd.DataFrame({
         "method": rows["method"].astype(str), "error": error,
-        "error_low": low.abs() * scale, "error_high": high.abs() * scale,
+        "error_low": low * scale, "error_high": high * scale,
         "seconds": _seconds(rows),
         "infeasible": feasible.map(lambda v: v is False) | _column(rows, "role").map(
             lambda v: isinstance(v, str) and "bound" in v.lower()),
@@ -382,7 +394,9 @@ def _verdict(question: Question, instance: str, ground_truth: str, rows: pd.Data
     ranked = table[scored]
     best = ranked.loc[ranked["error"].idxmin()]
     best_high = best["error_high"] if not is_missing(best["error_high"]) else best["error"]
-    limit = max(float(best_high), float(best["error"])) + tolerance + EXACT_TOLERANCE
+    # as accurate: within the best method's own interval, or within the ground truth's own
+    # uncertainty of it (not both added: an interval may already hold the ground truth's)
+    limit = max(float(best_high), float(best["error"]) + tolerance) + EXACT_TOLERANCE
     tied = ranked["error"] <= limit
     table.loc[tied[tied].index, "as_accurate"] = True
     contenders = ranked[tied].assign(_t=lambda f: f["seconds"].fillna(np.inf))

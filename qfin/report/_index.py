@@ -130,8 +130,10 @@ def _results_section(results: pd.DataFrame) -> str:
 def _key_figures(out_dir: Path, runs: list[dict[str, Any]]) -> tuple[list[Any], int]:
     import plotly.graph_objects as go
 
-    # every step's first run before any step's second one, so no step crowds out the rest;
-    # later steps first: they summarise the earlier ones (the findings' figures lead)
+    # Round robin, so no step crowds out the rest: every step's first run before any
+    # step's second one; within a run, its figures in the order the notebook showed them,
+    # each step's first figure before any step's second; later steps first (they summarise
+    # the earlier ones: the findings' figures lead).
     ranked = []
     seen_in_step: dict[str, int] = {}
     steps: dict[str, int] = {}
@@ -142,9 +144,11 @@ def _key_figures(out_dir: Path, runs: list[dict[str, Any]]) -> tuple[list[Any], 
         position = steps.setdefault(step, len(steps))
         rank = seen_in_step.get(step, 0)
         seen_in_step[step] = rank + 1
-        for path in sorted((out_dir / run["key"] / "figures").glob("*.json")):
-            ranked.append((rank, -position, f"{run['key']}: {path.stem}", path))
-    key_figures = [(label, path) for _, _, label, path in sorted(ranked, key=lambda r: r[:2])]
+        paths = sorted((out_dir / run["key"] / "figures").glob("*.json"),
+                       key=lambda p: (p.stat().st_mtime_ns, p.name))
+        for order, path in enumerate(paths):
+            ranked.append((rank, order, -position, f"{run['key']}: {path.stem}", path))
+    key_figures = [(label, path) for *_, label, path in sorted(ranked, key=lambda r: r[:3])]
     shown = []
     for label, path in key_figures[:MAX_KEY_FIGURES]:
         try:

@@ -114,3 +114,10 @@ def test_a_page_made_alone_still_opens_offline(tmp_path):
     assets = write_assets(tmp_path)
     shared = notebook_to_html(notebook, tmp_path / "shared.html", assets=assets)
     assert len(shared.read_text().encode()) < 200_000
+
+
+def test_index_key_figures_take_turns_between_steps_later_steps_first(run_folder):
+    text = (run_folder / "index.html").read_text().replace("\\u002f", "/")
+    labels = re.findall(r"\(((?:portfolio|var)/[^:]+): bars\)", text)
+    # each step's first run before any step's second; the summarising (later) step first
+    assert labels == ["var/confidence=0.99", "portfolio/k=3", "portfolio/k=5"]

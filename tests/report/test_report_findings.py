@@ -223,3 +223,25 @@ def test_scorecard_rows_whole_call_time_bounds_and_short_ground_truth_names():
     assert portfolio.winner == "exact"
     assert portfolio.table.set_index("method").loc["convex relaxation", "verdict"] == \
         "not scored: a bound or breaks a constraint"
+
+
+def test_signed_error_intervals_are_folded_and_uncertainty_is_not_counted_twice():
+    # as var_scorecard writes them: signed errors, the data's bootstrap band mapped into
+    # the error interval of every "data" row, and the ground truth's own interval
+    truth, lo, hi = 0.02, 0.019, 0.021  # ±5 %
+    rows = pd.DataFrame([
+        {"task": "var", "method": m, "ground_truth_kind": "data", "ground_truth": truth,
+         "ground_truth_low": lo, "ground_truth_high": hi, "error": (est - truth) / truth,
+         "error_low": (est - hi) / truth, "error_high": (est - lo) / truth,
+         "whole_call_s": sec}
+        for m, est, sec in (("historical", 0.020, 0.01), ("normal", 0.0209, 0.001),
+                            ("t", 0.0188, 0.0005), ("mc", 0.0225, 0.0001))])
+    (verdict,) = verdicts(rows)
+    table = verdict.table.set_index("method")
+    assert table.loc["historical", "error_low"] == 0.0  # the signed interval straddles 0
+    assert table.loc["historical", "error_high"] == pytest.approx(0.05)
+    assert table.loc["t", "error_low"] == pytest.approx(0.01)  # [-0.11, -0.01] folded
+    assert table.loc["t", "error_high"] == pytest.approx(0.11)
+    # within ±5 %: historical and normal (4.5 %); t (6 %) and mc (12.5 %) are not
+    assert set(table.index[table["as_accurate"]]) == {"historical", "normal"}
+    assert verdict.winner == "normal"
