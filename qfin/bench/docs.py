@@ -30,7 +30,7 @@ __all__ = ["SNIPPETS", "DOC_FILES", "render_docs", "render_snippet"]
 
 #: Files that may hold generated blocks, relative to the repository root.
 DOC_FILES = ("README.md", "docs/samplers.md", "docs/qae.md", "docs/portfolio.md",
-             "docs/risk.md", "docs/benchmarks/README.md")
+             "docs/risk.md", "docs/benchmarks/README.md", "docs/workbench.md")
 
 _BLOCK = re.compile(r"(<!-- bench:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /bench:(?P=name) -->)",
                     re.S)
@@ -211,6 +211,25 @@ def portfolio_table(root: Path) -> str:
 
 
 #: Snippet name → function of the repository root returning Markdown.
+def report_size(root: Path) -> str:
+    """The demo run folder and its page loads, before (report_before.csv) and now."""
+    rows = []
+    for label, name in (("before (plotly.js inline in every page)", "report_before.csv"),
+                        ("now (one shared plotly.js)", "report.csv")):
+        path = root / "docs/benchmarks" / name
+        if not path.is_file():
+            continue
+        table = pd.read_csv(path)
+        sizes = table[table["section"] == "size"].set_index("kind")
+        pages = table[table["section"] == "page_load"]
+        rows.append([label, _g(float(sizes.loc["total", "bytes"]) / 1e6, 3),
+                     str(len(pages)), _s(float(pages["rendered_s"].median())),
+                     _s(float(pages["rendered_s"].max())),
+                     _s(float(pages["rendered_max_s"].max()))])
+    return _table(rows, ["demo run folder", "size (MB)", "pages", "median page",
+                         "slowest page (median of 3)", "slowest single open"])
+
+
 SNIPPETS: dict[str, Callable[[Path], str]] = {
     "samplers-table": samplers_table,
     "samplers-verdict": samplers_verdict,
@@ -220,6 +239,7 @@ SNIPPETS: dict[str, Callable[[Path], str]] = {
     "qae-scorecard": qae_scorecard,
     "qae-floor": qae_floor,
     "portfolio-table": portfolio_table,
+    "report-size": report_size,
 }
 
 

@@ -121,3 +121,17 @@ def test_index_key_figures_take_turns_between_steps_later_steps_first(run_folder
     labels = re.findall(r"\(((?:portfolio|var)/[^:]+): bars\)", text)
     # each step's first run before any step's second; the summarising (later) step first
     assert labels == ["var/confidence=0.99", "portfolio/k=3", "portfolio/k=5"]
+
+
+def test_docs_quote_the_run_folder_size_from_the_benchmark_tables():
+    from qfin.bench.docs import render_snippet
+
+    root = Path(__file__).resolve().parents[2]
+    doc = (root / "docs" / "workbench.md").read_text()
+    assert "<!-- bench:report-size -->" in doc
+    block = render_snippet("report-size", root)
+    assert block in doc  # up to date with docs/benchmarks/report*.csv
+    now = pd.read_csv(root / "docs" / "benchmarks" / "report.csv")
+    total = now[(now["section"] == "size") & (now["kind"] == "total")]["bytes"].iloc[0]
+    assert total <= 8_000_000
+    assert "now (one shared plotly.js)" in block and "before (plotly.js inline" in block
