@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from qfin._format import format_percent
 from qfin.errors import ProblemError
 
 __all__ = ["var_scorecard", "bootstrap_quantile_interval", "model_var", "scorecard_figure",
@@ -192,7 +193,7 @@ def var_scorecard(returns: Any, weights: Any = None, *, confidence: float = 0.99
     t_lo, t_hi = bootstrap_quantile_interval(losses, c, n_bootstrap=n_bootstrap,
                                              level=bootstrap_level, seed=seed)
     data_label = (f"data: empirical quantile of {losses.size} losses (inverted_cdf), "
-                  f"{bootstrap_level:.0%} bootstrap interval")
+                  f"{format_percent(bootstrap_level)} bootstrap interval")
     rows: list[dict[str, Any]] = []
     options = {k: dict(v) for k, v in (classical_options or {}).items()}
     for method in classical:

@@ -422,21 +422,22 @@ def _verdict(question: Question, instance: str, ground_truth: str, rows: pd.Data
             table.at[idx, "verdict"] = "less accurate"
     table.loc[table["method"] == winner, "verdict"] = "winner"
 
-    exact = question.ground_truth_unit is None and float(win["error"]) <= EXACT_TOLERANCE
-    truth_text = ground_truth
-    truth_value = _numeric(rows, "ground_truth").median()
-    if question.ground_truth_unit == "percent" and not is_missing(truth_value):
-        truth_text += f" ({_pct(truth_value)} of value"
-        if tolerance > 0:
-            truth_text += f", uncertain by ±{format_percent(tolerance)} of itself"
-        truth_text += ")"
-    if exact or float(win["error"]) <= EXACT_TOLERANCE:
-        accuracy = f"matches the {truth_text}"
-    elif tolerance > 0 and float(win["error"]) <= tolerance:
-        accuracy = (f"is within the {truth_text}'s own uncertainty "
-                    f"(error {_pct(win['error'])})")
+    truths = _numeric(rows, "ground_truth").dropna()
+    value_text = ""
+    # quote the ground truth's value only when the rows share one (each method's own model
+    # has its own)
+    if (question.ground_truth_unit == "percent" and len(truths)
+            and np.allclose(truths, truths.iloc[0], rtol=1e-9, atol=0.0)):
+        value_text = f" ({_pct(truths.iloc[0])} of value)"
+    error = float(win["error"])
+    if error <= EXACT_TOLERANCE:
+        accuracy = f"it matches the {ground_truth}{value_text}"
+    elif tolerance > 0 and error <= tolerance:
+        accuracy = (f"its error, {_pct(error)}, lies within ±{_pct(tolerance)}, the "
+                    f"uncertainty of the {ground_truth} itself{value_text},")
     else:
-        accuracy = f"has the smallest error against the {truth_text}, {_pct(win['error'])}"
+        accuracy = (f"it has the smallest error against the {ground_truth}{value_text}, "
+                    f"{_pct(error)}")
         if not is_missing(win["error_low"]) and not is_missing(win["error_high"]):
             accuracy += (f" (interval {_pct(win['error_low'])} to "
                          f"{_pct(win['error_high'])})")
@@ -457,7 +458,7 @@ def _verdict(question: Question, instance: str, ground_truth: str, rows: pd.Data
             runner = rest.loc[rest["error"].idxmin()]
             margin = (f"the runner-up, {runner['method']}, has error "
                       f"{_pct(runner['error'])}")
-    sentence = f"{where}{winner} wins: it {accuracy}{timing}"
+    sentence = f"{where}{winner} wins: {accuracy}{timing}"
     sentence += f"; {margin}." if margin else "."
     if not math.isnan(t_win):
         faster = ranked[~tied & (ranked["seconds"] < t_win)]
@@ -465,8 +466,12 @@ def _verdict(question: Question, instance: str, ground_truth: str, rows: pd.Data
             quick = faster.loc[faster["seconds"].idxmin()]
             sentence += (f" {quick['method']} is {_ratio(t_win, float(quick['seconds']))} "
                          f"faster but less accurate (error {_pct(quick['error'])}).")
-    unscored = table[~table["scored"] & ~table["context"]]["method"].tolist()
-    if unscored:
+    bounds = table[~table["scored"] & table["infeasible"] & ~table["context"]]["method"]
+    if len(bounds):
+        sentence += (f" Not scored: {', '.join(bounds)} (a bound or an answer that breaks "
+                     "a constraint, not a solution).")
+    unscored = table[~table["scored"] & ~table["infeasible"] & ~table["context"]]["method"]
+    if len(unscored):
         sentence += (f" Not scored: {', '.join(unscored)} (no error against the "
                      f"{ground_truth}).")
     return Verdict(question, instance, ground_truth, table, winner, margin, sentence)

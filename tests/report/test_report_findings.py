@@ -86,8 +86,8 @@ def test_the_ground_truths_own_uncertainty_makes_methods_as_accurate():
     verdict = verdicts(rows)[0]
     # mc is within the data's own ±3 % and fastest of those as accurate
     assert verdict.winner == "mc"
-    assert "within the empirical quantile" in verdict.sentence
-    assert "±3 %" in verdict.sentence
+    assert ("its error, 1.00 %, lies within ±3.00 %, the uncertainty of the empirical "
+            "quantile itself (1.82 % of value), in 0.000100 s per call") in verdict.sentence
 
 
 def test_error_intervals_from_estimate_bounds():

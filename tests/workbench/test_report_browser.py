@@ -178,7 +178,7 @@ def test_demo_index_starts_with_the_findings(demo_run):
     findings = body[body.index("Findings"):body.index('id="figures"')]
     assert findings.index("<table") < findings.index("<li>")  # the table, then the verdicts
     assert "Portfolio selection" in findings and "Value at Risk" in findings
-    for truth in ("Against the exact optimum", "Against the empirical quantile"):
+    for truth in ("Against the exact optimum", "Against the VaR of the data"):
         assert truth in findings
     assert findings.count(" wins: ") >= 3
     assert "time per call (s)" in findings
