@@ -24,7 +24,8 @@ __all__ = ["write_index", "MAX_KEY_FIGURES", "read_results"]
 #: Key figures shown on the index page (each step's first run first); the rest are on the
 #: run pages. Few figures keep the page quick to open.
 MAX_KEY_FIGURES = 6
-_ROWS_PER_STEP = 10
+#: A key figure heavier than this (its JSON, bytes) is linked, not drawn, on the index.
+MAX_INDEX_FIGURE_BYTES = 40_000
 _PROVENANCE = ("pipeline", "pipeline_run", "qfin_version", "numpy_version", "mlx_version",
                "python_version", "machine", "git_revision", "data_hash", "code_version")
 
@@ -91,43 +92,46 @@ def _runs_table(runs: list[dict[str, Any]]) -> str:
     return styler.to_html()
 
 
-def _results_section(results: pd.DataFrame) -> str:
+def _results_section(results: pd.DataFrame, runs: list[dict[str, Any]]) -> str:
+    """What the folder's result rows hold, per step and task, with links to every row.
+
+    The rows themselves are on the run pages (formatted) and in results.csv/.parquet; the
+    index only says where they are.
+    """
     if results.empty:
         return "<p class='note'>no result rows</p>"
-    parts = []
     keys = [c for c in ("step", "task") if c in results.columns]
-    groups = results.groupby(keys, sort=False, dropna=False) if keys else [(None, results)]
-    for step, part in groups:
-        if isinstance(step, tuple):
-            step = " / ".join(str(v) for v in step if pd.notna(v))
-        hidden = set(_PROVENANCE) | {"step", "run_seconds", "task"} | {
-            c for c in part.columns if str(c).startswith("param_")}
-        visible = [c for c in part.columns if c not in hidden]
-        if "run" in visible:  # the grid point first
-            visible.remove("run")
-            visible.insert(0, "run")
-        overrides = {}
-        if "var" in str(step):  # VaR figures are fractions of the portfolio's value
-            overrides = {"ground_truth": Column("ground truth (% of value)", "percent"),
-                         "exact_var": Column("exact VaR (% of value)", "percent")}
-        table = format_table(part[visible], columns=overrides, max_rows=_ROWS_PER_STEP)
-        more = (f"<p class='note'>first {_ROWS_PER_STEP} of {len(part)} rows</p>"
-                if len(part) > _ROWS_PER_STEP else "")
-        title = html.escape(str(step)) if step is not None else "rows"
-        parts.append(f"<details><summary>{title} ({len(part)} rows)</summary>"
-                     f"{table.to_html()}{more}</details>")
+    pages = {r["key"].split("/", 1)[0]: [] for r in runs}
+    for run in runs:
+        if run.get("report"):
+            pages[run["key"].split("/", 1)[0]].append(
+                f"<a href='{html.escape(run['report'])}'>"
+                f"{html.escape(run['key'].split('/', 1)[-1])}</a>")
+    hidden = set(_PROVENANCE) | {"step", "run", "run_seconds", "task"}
+    rows = []
+    groups = results.groupby(keys, sort=False, dropna=False) if keys else [((None,), results)]
+    for key, part in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        step = str(key[0]) if keys and keys[0] == "step" and pd.notna(key[0]) else ""
+        task = str(key[-1]) if keys and keys[-1] == "task" and pd.notna(key[-1]) else ""
+        columns = [c for c in part.columns if c not in hidden and not str(c).startswith("param_")
+                   and part[c].notna().any()]
+        rows.append({"step": step, "task": task, "rows": len(part), "columns": len(columns),
+                     "run pages": " ".join(pages.get(step, []))})
+    table = format_table(pd.DataFrame(rows), columns={"run pages": Column("run pages", "text"),
+                                                      "columns": Column("columns", "integer")},
+                         html_columns=("run pages",)).to_html()
     first = results.iloc[0]
     prov = {c: first[c] for c in _PROVENANCE if c in results.columns}
-    parts.append("<p class='note'>provenance (first row): "
-                 + html.escape(", ".join(f"{k}={v}" for k, v in prov.items()))
-                 + " &middot; every row with its parameters and provenance: "
-                 "<a href='results.csv'>results.csv</a> &middot; "
-                 "<a href='results.parquet'>results.parquet</a> &middot; "
-                 "<a href='cell_timings.csv'>cell_timings.csv</a></p>")
-    return "".join(parts)
+    return (table + "<p class='note'>every row with its parameters and provenance: "
+            "<a href='results.csv'>results.csv</a> &middot; "
+            "<a href='results.parquet'>results.parquet</a> &middot; "
+            "<a href='cell_timings.csv'>cell_timings.csv</a>; provenance (first row): "
+            + html.escape(", ".join(f"{k}={v}" for k, v in prov.items())) + "</p>")
 
 
-def _key_figures(out_dir: Path, runs: list[dict[str, Any]]) -> tuple[list[Any], int]:
+def _key_figures(out_dir: Path, runs: list[dict[str, Any]]
+                 ) -> tuple[list[Any], list[str], int]:
     import plotly.graph_objects as go
 
     # Round robin, so no step crowds out the rest: every step's first run before any
@@ -149,16 +153,21 @@ def _key_figures(out_dir: Path, runs: list[dict[str, Any]]) -> tuple[list[Any], 
         for order, path in enumerate(paths):
             ranked.append((rank, order, -position, f"{run['key']}: {path.stem}", path))
     key_figures = [(label, path) for *_, label, path in sorted(ranked, key=lambda r: r[:3])]
-    shown = []
+    shown, linked = [], []
     for label, path in key_figures[:MAX_KEY_FIGURES]:
         try:
             fig = go.Figure(json.loads(path.read_text(encoding="utf-8")), skip_invalid=True)
         except ValueError:
             continue
         title = fig.layout.title.text or path.stem
+        if path.stat().st_size > MAX_INDEX_FIGURE_BYTES:  # heavy: on its run page only
+            run_key = label.split(": ", 1)[0]
+            linked.append(f"<a href='{html.escape(run_key)}/report.html'>"
+                          f"{html.escape(str(title))}</a> ({html.escape(label)})")
+            continue
         fig.update_layout(title=f"{title} <span style='font-size:11px'>({label})</span>")
         shown.append(fig)
-    return shown, max(0, len(key_figures) - len(shown))
+    return shown, linked, max(0, len(key_figures) - MAX_KEY_FIGURES)
 
 
 def write_index(out_dir: str | Path, runs: list[dict[str, Any]], *,
@@ -167,7 +176,9 @@ def write_index(out_dir: str | Path, runs: list[dict[str, Any]], *,
 
     The page opens with the **Findings** (:func:`qfin.report.findings_html` of the result
     rows: per question a verdict table and one sentence per verdict), then the key figures,
-    the runs with links to their reports, and the raw result rows (collapsed, per step).
+    the runs with links to their reports, and where the result rows are (per step and
+    task: how many, and links; the rows themselves are on the run pages and in
+    ``results.csv``).
 
     Parameters
     ----------
@@ -192,11 +203,15 @@ def write_index(out_dir: str | Path, runs: list[dict[str, Any]], *,
     counts = {s: sum(1 for r in runs if r["status"] == s) for s in ("ok", "failed", "skipped")}
     results = read_results(out_dir)
 
-    figures, more_figures = _key_figures(out_dir, runs)
+    figures, linked, more_figures = _key_figures(out_dir, runs)
     figures.append(_runtime_figure(runs))
     figure_parts = "".join(f"<div class='figure'>{figure_html(fig)}</div>" for fig in figures)
-    more = (f"<p class='note'>{more_figures} more key figures are on the run pages</p>"
-            if more_figures else "")
+    more = ""
+    if linked:
+        more += ("<p class='note'>on their run pages (too heavy for this page): "
+                 + " &middot; ".join(linked) + "</p>")
+    if more_figures:
+        more += f"<p class='note'>{more_figures} more key figures are on the run pages</p>"
 
     seconds = summary.get("seconds")
     facts = [f"output folder <code>{html.escape(str(out_dir))}</code>",
@@ -226,7 +241,7 @@ whole call wins.</p>
 <h2 id="runs">Runs</h2>
 {_runs_table(runs)}
 <h2 id="results">Result rows</h2>
-{_results_section(results)}
+{_results_section(results, runs)}
 </body></html>
 """
     index = out_dir / "index.html"

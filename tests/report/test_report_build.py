@@ -135,3 +135,26 @@ def test_docs_quote_the_run_folder_size_from_the_benchmark_tables():
     total = now[(now["section"] == "size") & (now["kind"] == "total")]["bytes"].iloc[0]
     assert total <= 8_000_000
     assert "now (one shared plotly.js)" in block and "before (plotly.js inline" in block
+
+
+def test_index_points_to_raw_rows_and_links_heavy_figures(run_folder, tmp_path):
+    text = (run_folder / "index.html").read_text()
+    rows = text[text.index('id="results"'):]
+    assert "QUBO neal" not in rows  # the raw rows are on the run pages and in results.csv
+    assert "results.csv" in rows and "portfolio/k=3/report.html" in rows
+    # a heavy key figure is linked, not drawn
+    import numpy as np
+
+    from qfin.report import write_index
+
+    heavy = tmp_path / "big" / "only" / "figures"
+    heavy.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    (heavy / "cloud.json").write_text(px.scatter(x=rng.random(6000), y=rng.random(6000),
+                                                 title="cloud").to_json())
+    (heavy / "small.json").write_text(px.bar(x=[1], y=[1], title="small").to_json())
+    page = write_index(tmp_path, [{"key": "big/only", "status": "ok", "seconds": 1.0,
+                                   "report": "big/only/report.html"}]).read_text()
+    assert "small" in page and "plotly-graph-div" in page
+    assert "<a href='big/only/report.html'>cloud</a>" in page
+    assert page.count("plotly-graph-div") == 2  # small + the runtime figure
