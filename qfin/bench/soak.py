@@ -278,9 +278,11 @@ def run_soak(postgres_url: str, *, runs: int = 40, workers: int = 4, rows: int =
         ingest_results = []
         for path, process in ingests:
             out_text, err_text = process.communicate(timeout=1800)
+            lines = [line for line in (err_text + "\n" + out_text).splitlines()
+                     if line.strip() and "Background on this error" not in line]
+            errors = [line for line in lines if "rror" in line]
             ingest_results.append({"file": path.name, "exit_code": process.returncode,
-                                   "message": (err_text.strip().splitlines() or
-                                               out_text.strip().splitlines() or [""])[-1][:300]})
+                                   "message": ((errors or lines or [""])[-1]).strip()[:300]})
         timeline("ingests finished: exit codes "
                  + ", ".join(str(r["exit_code"]) for r in ingest_results))
 
