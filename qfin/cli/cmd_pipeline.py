@@ -129,7 +129,9 @@ def _run(args: argparse.Namespace) -> int:
             if run.note:
                 print(f"note {run.key}: {run.note}")
         for run in outcome.failed:
-            print(f"FAILED {run.key}: {run.error}")
+            error = run.error or ""
+            shown = error if len(error) <= 300 else f"{error[:300]}... (see {run.run_dir}/run.json)"
+            print(f"FAILED {run.key}: {shown}")
         if outcome.failed:
             print(f"rerun the failed runs: qfin pipeline run {args.file} --out "
                   f"{outcome.out_dir} --resume")

@@ -49,6 +49,8 @@ __all__ = ["RunOutcome", "PipelineOutcome", "run_pipeline", "code_version", "def
 RUN_FILE = "run.json"
 SUPERSEDED_DIR = ".superseded"
 _POLL_SECONDS = 2.0
+_CONNECT_TIMEOUT = "20s"
+_MAX_ERROR_CHARS = 2000
 
 
 @dataclass
@@ -206,7 +208,7 @@ def _start_client(workers: int | None, scheduler: str | None) -> tuple[Any, Any]
                   "reach it can run code as its workers' user; secure it with TLS (see "
                   "docs/workbench.md, 'Securing a cluster')")
         try:
-            return Client(scheduler, timeout="20s"), None
+            return Client(scheduler, timeout=_CONNECT_TIMEOUT), None
         except (OSError, TimeoutError, ValueError, TypeError) as exc:  # TypeError: no TLS set
             raise PipelineError(f"--scheduler {short_repr(scheduler)}: cannot reach the Dask "
                                 f"scheduler ({describe_error(exc)}); check the address, that "
@@ -703,6 +705,9 @@ def _finish(run: RunSpec, info: dict[str, Any], spec: Pipeline, out_dir: Path, v
         except Exception as exc:  # noqa: BLE001 - a damaged results file fails this run only
             info["status"] = "failed"
             info["error"] = f"cannot read the run's results: {describe_error(exc)}"
+    error = info.get("error")
+    if error and len(error) > _MAX_ERROR_CHARS:  # a notebook may raise with a huge message
+        info["error"] = f"{error[:_MAX_ERROR_CHARS]}... ({len(error):,} characters)"
     try:
         _store_run(writer, run, info, rows, spec, out_dir, version, info["status"],
                    info.get("error"))

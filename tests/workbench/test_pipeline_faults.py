@@ -46,10 +46,6 @@ def _pg_skip() -> str | None:
     return None
 
 
-needs_postgres = [pytest.mark.postgres,
-                  pytest.mark.skipif(_pg_skip() is not None, reason=str(_pg_skip()))]
-
-
 def _store_rows(db: str | Path, out: Path) -> pd.DataFrame:
     rows = MarketStore(db).results("pipeline")
     if rows.empty:
@@ -81,6 +77,8 @@ def test_the_local_cluster_accepts_tls_clients_with_its_certificate_only():
 
 def test_a_tcp_scheduler_is_named_insecure(monkeypatch, capsys):
     from qfin.pipeline._runner import _start_client
+
+    monkeypatch.setattr("qfin.pipeline._runner._CONNECT_TIMEOUT", "1s")
 
     with pytest.raises(PipelineError, match=r"--scheduler 'tcp://127.0.0.1:1': cannot reach"):
         _start_client(None, "tcp://127.0.0.1:1")
@@ -119,16 +117,16 @@ def test_the_database_url_reaches_the_kernel_but_no_file(tmp_path, notebook_fact
 
 @pytest.mark.slow
 @pytest.mark.notebooks
-@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=needs_postgres)])
-def test_no_run_folder_file_holds_the_password(backend, tiny_dir, tmp_path, monkeypatch):
+@pytest.mark.postgres
+@pytest.mark.skipif(_pg_skip() is not None, reason=str(_pg_skip()))
+def test_no_run_folder_file_holds_the_password(tiny_dir, tmp_path, monkeypatch):
+    """A whole pipeline on PostgreSQL (a URL with a password): no file of the run folder,
+    reports included, holds it (SQLite URLs carry no password)."""
     monkeypatch.setattr("qfin.pipeline._runner.git_revision", lambda: "pinned")
-    if backend == "postgres":
-        url = sa.engine.make_url(PG_URL)
-        db = url.render_as_string(hide_password=False)
-        password = url.password
-        assert password, "the test URL needs a password"
-    else:
-        db, password = str(tmp_path / "s.sqlite"), None
+    url = sa.engine.make_url(PG_URL)
+    db = url.render_as_string(hide_password=False)
+    password = url.password
+    assert password, "the test URL needs a password"
     pipeline = tiny_dir / "pipelines" / "secret.yaml"
     pipeline.write_text("name: secret\nsteps:\n  - notebook: tiny\n    grid:\n      x: [1]\n")
     out = tmp_path / "out"
@@ -137,12 +135,11 @@ def test_no_run_folder_file_holds_the_password(backend, tiny_dir, tmp_path, monk
     assert [r.status for r in outcome.runs] == ["ok"]
     marker = json.loads((out / "tiny" / "x=1" / "qfin-run.json").read_text())
     assert "db_url" not in marker and marker["db"] == MarketStore(db).display_url
-    if password:
-        needle = f":{password}@".encode()
-        for path in out.rglob("*"):
-            if path.is_file():
-                assert needle not in path.read_bytes(), f"{path} holds the password"
-        assert "***" in marker["db"]
+    needle = f":{password}@".encode()
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert needle not in path.read_bytes(), f"{path} holds the password"
+    assert "***" in marker["db"]
 
 
 # ------------------------------------------------- 12.4 store writes: retries, outages
@@ -317,7 +314,7 @@ def test_every_worker_dies_then_resume(tmp_path, notebook_factory):
     notebook_factory(tmp_path / "nb" / "sleepy.ipynb", SLEEPY_PARAMETERS, SLEEPY_BODY)
     pipeline = tmp_path / "sleepy.yaml"
     pipeline.write_text(f"notebook_dir: {tmp_path / 'nb'}\nsteps:\n  - notebook: sleepy\n"
-                        "    parameters: {seconds: 3}\n    grid:\n      x: [1, 2, 3, 4, 5]\n")
+                        "    parameters: {seconds: 2}\n    grid:\n      x: [1, 2, 3, 4]\n")
     port, log = _free_port(), tmp_path / "dask.log"
     address = f"tcp://127.0.0.1:{port}"
     scheduler = _spawn(["distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port",
@@ -362,44 +359,66 @@ def test_every_worker_dies_then_resume(tmp_path, notebook_factory):
         for process in [*workers, scheduler]:
             _kill(process)
     stored, csv = _store_rows(db, out), pd.read_csv(out / "results.csv")
-    assert len(stored) == len(csv) == 15  # 5 runs x 3 rows, each once
+    assert len(stored) == len(csv) == 12  # 4 runs x 3 rows, each once
     assert not stored.duplicated(["x", "i"]).any() and not csv.duplicated(["x", "i"]).any()
 
 
 # ------------------------------------------ concurrency that already held: keep it holding
 NOTEBOOK_WRITER_BODY = (
+    "import hashlib, time\n"
     "from qfin.results import open_run_store, record_results, run_context\n"
+    "time.sleep(seconds)\n"
     "ctx = run_context()\n"
+    "key = hashlib.sha256(f\"{ctx['pipeline_run']}/{x}\".encode()).hexdigest()[:32]\n"
     "open_run_store().record_run('notebook-writes', ctx['pipeline'], "
-    "[{'x': x, 'i': i} for i in range(2)], params={'pipeline_run': ctx['pipeline_run'], "
-    "'x': x})\n"
-    "record_results([{'x': x}])\n")
+    "[{'x': x, 'i': i} for i in range(2)], params={'pipeline_run': ctx['pipeline_run']}, "
+    "run_id=key)  # a re-run replaces its own record\n"
+    "record_results([{'x': x, 'i': i} for i in range(3)])\n")
 
 
 @pytest.mark.slow
 @pytest.mark.notebooks
-def test_two_concurrent_pipelines_writing_from_notebooks(tmp_path, notebook_factory):
-    notebook_factory(tmp_path / "nb" / "writer.ipynb", "x: int = 1  # grid value\n",
-                     NOTEBOOK_WRITER_BODY)
+def test_two_concurrent_pipelines_writing_from_notebooks_one_client_killed(tmp_path,
+                                                                         notebook_factory):
+    """Two pipelines at once on one SQLite store, their notebooks writing to it too; one
+    `qfin pipeline run` is killed (kill -9: client and its local cluster) after its first run
+    and resumed. Every row is stored once, none is lost."""
+    notebook_factory(tmp_path / "nb" / "writer.ipynb", SLEEPY_PARAMETERS, NOTEBOOK_WRITER_BODY)
     db = tmp_path / "c.sqlite"
     MarketStore(db)
-    runs = []
+    commands = {}
     for name in ("left", "right"):
         path = tmp_path / f"{name}.yaml"
         path.write_text(f"name: {name}\nnotebook_dir: {tmp_path / 'nb'}\nsteps:\n"
-                        "  - notebook: writer\n    grid:\n      x: [1, 2, 3]\n")
-        runs.append(subprocess.Popen(
-            [sys.executable, "-m", "qfin", "--db", str(db), "pipeline", "run", str(path),
-             "--out", str(tmp_path / name), "--workers", "1", "--no-report", "--json"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
-    for run in runs:
-        stdout, stderr = run.communicate(timeout=600)
-        assert run.returncode == 0, stderr
-    store = MarketStore(db)
-    written = store.results("notebook-writes")
+                        "  - notebook: writer\n    parameters: {seconds: 1}\n"
+                        "    grid:\n      x: [1, 2, 3]\n")
+        commands[name] = [sys.executable, "-m", "qfin", "--db", str(db), "pipeline", "run",
+                          str(path), "--out", str(tmp_path / name), "--workers", "1",
+                          "--no-report", "--json"]
+    runs = {name: subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True, start_new_session=True)
+            for name, command in commands.items()}
+    try:
+        _wait_for(lambda: any(json.loads(p.read_text())["status"] == "ok"
+                              for p in (tmp_path / "left").glob("writer/*/run.json")), 300,
+                  "a finished run of the left pipeline")
+    finally:
+        _kill(runs["left"])
+    assert len(list((tmp_path / "left").glob("writer/*/run.json"))) < 3
+    stdout, stderr = runs["right"].communicate(timeout=600)
+    assert runs["right"].returncode == 0, stderr
+    resumed = subprocess.run([*commands["left"], "--resume"], capture_output=True, text=True,
+                             timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    statuses = [r["status"] for r in json.loads(resumed.stdout)["runs"]]
+    assert "skipped" in statuses and "failed" not in statuses
+    written = MarketStore(db).results("notebook-writes")
     assert len(written) == 12 and not written.duplicated(["name", "x", "i"]).any()
     for name in ("left", "right"):
-        assert sorted(_store_rows(db, tmp_path / name)["x"]) == [1, 2, 3]
+        stored = _store_rows(db, tmp_path / name)
+        csv = pd.read_csv(tmp_path / name / "results.csv")
+        assert len(stored) == len(csv) == 9
+        assert not stored.duplicated(["x", "i"]).any() and not csv.duplicated(["x", "i"]).any()
 
 
 # ------------------------------------------------------- 12.13 one line, never a traceback

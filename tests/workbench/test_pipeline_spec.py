@@ -384,9 +384,10 @@ def _payload(target: Path) -> str:
     return base64.b64encode(code.encode()).decode()
 
 
-def test_binary_and_other_tags_never_reach_the_notebook(tmp_path, notebook_factory):
+def test_binary_and_other_tags_never_reach_the_notebook(tmp_path, notebook_factory, capsys):
     """Both code-execution payloads (a !!binary in a list and in a dict parameter) and every
     other non-plain tag are refused at check time, naming the line; nothing executes."""
+    from qfin.cli import main
     from qfin.pipeline import execute_notebook
 
     notebook_factory(tmp_path / "plain.ipynb", PLAIN_PARAMETERS,
@@ -413,6 +414,9 @@ def test_binary_and_other_tags_never_reach_the_notebook(tmp_path, notebook_facto
             run_pipeline(path, out=tmp_path / f"out{i}", db=tmp_path / "db.sqlite",
                          report=False)
         assert not (tmp_path / f"out{i}").exists()
+    assert main(["pipeline", "check", str(tmp_path / "tag0.yaml")]) == 2  # the command too
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "tag0.yaml:5: YAML tag '!!binary' refused" in err
     # and papermill never gets anything else, whoever calls it
     with pytest.raises(PipelineError, match="bytes is not plain data"):
         execute_notebook(tmp_path / "plain.ipynb", tmp_path / "direct",
