@@ -223,7 +223,8 @@ def _start_client(workers: int | None, scheduler: str | None) -> tuple[Any, Any]
                             "'cryptography' package: pip install cryptography") from exc
     n_workers = workers or os.cpu_count() or 1
     cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=None, security=security,
+                           host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                           security=security,
                            silence_logs=logging.ERROR)
     return Client(cluster, security=security), cluster
 
