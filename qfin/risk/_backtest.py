@@ -132,8 +132,9 @@ def backtest_var(returns: Any, weights: Any = None, *,
     unknown = [m for m in methods if m not in METHODS]
     if unknown or not methods:
         raise ProblemError(f"methods must be among {', '.join(METHODS)}; got {list(methods)}")
-    values, _ = check_returns(returns)
-    w = check_weights(weights, values.shape[1], allow_leverage=allow_leverage)
+    values, labels = check_returns(returns)
+    w = check_weights(weights, values.shape[1], allow_leverage=allow_leverage,
+                      labels=labels)
     index = returns.index if isinstance(returns, pd.DataFrame) else pd.RangeIndex(len(values))
     for name, val in (("window", window), ("step", step), ("sampling_step", sampling_step)):
         if isinstance(val, bool) or not isinstance(val, int | np.integer) or val < 1:

@@ -92,8 +92,9 @@ def historical_var(returns: Any, weights: Any = None, *, confidence: float = 0.9
     t0 = time.perf_counter()
     c = check_confidence(confidence)
     h = check_horizon(horizon)
-    values, _ = check_returns(returns)
-    w = check_weights(weights, values.shape[1], allow_leverage=allow_leverage)
+    values, labels = check_returns(returns)
+    w = check_weights(weights, values.shape[1], allow_leverage=allow_leverage,
+                      labels=labels)
     if h >= values.shape[0]:
         raise ProblemError(f"horizon ({h}) must be shorter than the history "
                            f"({values.shape[0]} observations)")

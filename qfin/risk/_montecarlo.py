@@ -286,8 +286,9 @@ def monte_carlo_var(returns: Any, weights: Any = None, *, confidence: float = 0.
     p = check_paths(paths, c)
     be = get_backend(backend, device=device)
     np_dtype = _resolve_dtype(be, dtype)
-    values, _ = check_returns(returns, min_rows=3)
-    w = check_weights(weights, values.shape[1], allow_leverage=allow_leverage)
+    values, labels = check_returns(returns, min_rows=3)
+    w = check_weights(weights, values.shape[1], allow_leverage=allow_leverage,
+                      labels=labels)
     used_seed = resolve_seed(seed)
     model = build_loss_model(values, w, h, copula, dof)
     plan = order_statistic_plan(p, c, level)

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from qfin._labels import align_vector
 from qfin.errors import DataError, ProblemError
 
 __all__ = ["check_returns", "check_weights", "check_confidence", "check_horizon",
@@ -18,12 +19,21 @@ __all__ = ["check_returns", "check_weights", "check_confidence", "check_horizon"
 WEIGHT_TOLERANCE = 1e-6
 
 
-def check_returns(returns: Any, min_rows: int = 2) -> tuple[np.ndarray, list[str]]:
-    """Return ``(values, column names)`` of a (n_observations, n_assets) return table."""
+def check_returns(returns: Any, min_rows: int = 2) -> tuple[np.ndarray, list[str] | None]:
+    """Return ``(values, column labels)`` of a (n_observations, n_assets) return table.
+
+    The labels are ``None`` for an unlabelled array; a DataFrame's labels must be unique
+    (weights are aligned to them by label, see :func:`check_weights`).
+    """
     if isinstance(returns, pd.Series):
         returns = returns.to_frame()
+    names: list[str] | None
     if isinstance(returns, pd.DataFrame):
         names = [str(c) for c in returns.columns]
+        if len(set(names)) != len(names):
+            dup = sorted({n for n in names if names.count(n) > 1})
+            raise DataError(f"returns name some columns twice ({', '.join(dup[:8])}); "
+                            "column labels must be unique")
         try:
             values = returns.to_numpy(dtype=np.float64)
         except (TypeError, ValueError) as exc:
@@ -36,7 +46,7 @@ def check_returns(returns: Any, min_rows: int = 2) -> tuple[np.ndarray, list[str
                             ) from exc
         if values.ndim == 1:
             values = values[:, None]
-        names = [f"asset{i}" for i in range(values.shape[1])] if values.ndim == 2 else []
+        names = None
     if values.ndim != 2 or values.shape[1] == 0:
         raise DataError("returns must be 2-D of shape (n_observations, n_assets); "
                         f"got shape {values.shape}")
@@ -49,15 +59,18 @@ def check_returns(returns: Any, min_rows: int = 2) -> tuple[np.ndarray, list[str
     return values, names
 
 
-def check_weights(weights: Any, n_assets: int, *, allow_leverage: bool = False) -> np.ndarray:
+def check_weights(weights: Any, n_assets: int, *, allow_leverage: bool = False,
+                  labels: list[str] | None = None) -> np.ndarray:
     """Portfolio weights of length ``n_assets``; ``None`` means equal weights.
 
-    Unless ``allow_leverage``, weights must sum to 1 (within 1e-6); shorts are allowed.
+    A Series or mapping is aligned to the return columns ``labels`` by label
+    (:func:`qfin._labels.align_vector`: missing, extra or duplicate labels are refused);
+    a plain sequence or array is positional. Unless ``allow_leverage``, weights must sum to
+    1 (within 1e-6); shorts are allowed.
     """
     if weights is None:
         return np.full(n_assets, 1.0 / n_assets)
-    if isinstance(weights, pd.Series):
-        weights = weights.to_numpy()
+    weights = align_vector(weights, labels, name="weights", target="return columns")
     try:
         w = np.asarray(weights, dtype=np.float64)
     except (TypeError, ValueError) as exc:

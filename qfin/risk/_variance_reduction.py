@@ -40,8 +40,9 @@ def _prepare(returns: Any, weights: Any, confidence: float, horizon: int, interv
     c = check_confidence(confidence)
     h = check_horizon(horizon)
     level = check_level(interval_level)
-    values, _ = check_returns(returns, min_rows=3)
-    w = check_weights(weights, values.shape[1], allow_leverage=allow_leverage)
+    values, labels = check_returns(returns, min_rows=3)
+    w = check_weights(weights, values.shape[1], allow_leverage=allow_leverage,
+                      labels=labels)
     return values, w, c, h, level
 
 
