@@ -14,7 +14,8 @@ from tqdm.auto import tqdm
 from qfin.errors import ProblemError
 from qfin.risk._api import METHODS, SAMPLING_METHODS, value_at_risk
 from qfin.risk._fit import fit_t_dof
-from qfin.risk._historical import QUANTILE_METHOD
+from qfin.risk._historical import QUANTILE_METHOD, empirical_var_cvar
+from qfin.risk._names import DEFAULT_BACKTEST_METHODS
 from qfin.risk._parametric import (
     cornish_fisher_var_cvar,
     normal_var_cvar,
@@ -26,7 +27,6 @@ from qfin.risk._validate import check_confidence, check_returns, check_weights, 
 
 __all__ = ["BacktestResult", "backtest_var", "DEFAULT_BACKTEST_METHODS"]
 
-DEFAULT_BACKTEST_METHODS = ("historical", "normal", "t", "cornish-fisher")
 
 
 @dataclass(frozen=True)
@@ -70,11 +70,7 @@ class BacktestResult:
 def _closed_form(method: str, c: float) -> Callable[[np.ndarray], tuple[float, float]]:
     """A forecaster from the window's daily portfolio returns ``x``."""
     if method == "historical":
-        def hist(x: np.ndarray) -> tuple[float, float]:
-            losses = -x
-            var = float(np.quantile(losses, c, method=QUANTILE_METHOD))
-            return var, float(losses[losses >= var].mean())
-        return hist
+        return lambda x: empirical_var_cvar(-x, c, QUANTILE_METHOD)
     if method == "normal":
         return lambda x: normal_var_cvar(float(x.mean()), float(x.std(ddof=1)), c)
     if method == "t":

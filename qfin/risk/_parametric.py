@@ -306,8 +306,8 @@ DOF_NOTE = ("the t method fits one dof to the portfolio's daily returns (the tai
             "diversification thins the portfolio's tails")
 
 
-def dof_comparison(x: np.ndarray, values: np.ndarray, portfolio_dof: float | None = None
-                   ) -> dict[str, Any]:
+def dof_comparison(x: np.ndarray, values: np.ndarray, portfolio_dof: float | None = None,
+                   multivariate_dof: float | None = None) -> dict[str, Any]:
     """The two fitted degrees of freedom side by side, and why they differ.
 
     Parameters
@@ -316,8 +316,8 @@ def dof_comparison(x: np.ndarray, values: np.ndarray, portfolio_dof: float | Non
         Daily portfolio returns (what the t method fits).
     values : ndarray of shape (n_observations, n_assets)
         Daily asset returns (what the t copula fits).
-    portfolio_dof : float, optional
-        The portfolio fit when already computed.
+    portfolio_dof, multivariate_dof : float, optional
+        The fits when already computed (or given).
 
     Returns
     -------
@@ -326,7 +326,8 @@ def dof_comparison(x: np.ndarray, values: np.ndarray, portfolio_dof: float | Non
         multivariate fit) and ``dof_note``.
     """
     uni = fit_t_dof(x) if portfolio_dof is None else float(portfolio_dof)
-    multi = fit_t_dof(values) if values.shape[1] > 1 else uni
+    multi = (float(multivariate_dof) if multivariate_dof is not None
+             else fit_t_dof(values) if values.shape[1] > 1 else uni)
     return {"dof_portfolio": uni, "dof_multivariate": multi, "dof_note": DOF_NOTE}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ __all__ = ["check_returns", "check_weights", "check_confidence", "check_horizon"
 WEIGHT_TOLERANCE = 1e-6
 
 
-def check_returns(returns: Any, min_rows: int = 2) -> tuple[np.ndarray, list[str] | None]:
+def check_returns(returns: Any, min_rows: int = 2) -> tuple[np.ndarray, pd.Index | None]:
     """Return ``(values, column labels)`` of a (n_observations, n_assets) return table.
 
     The labels are ``None`` for an unlabelled array; a DataFrame's labels must be unique
@@ -27,11 +28,11 @@ def check_returns(returns: Any, min_rows: int = 2) -> tuple[np.ndarray, list[str
     """
     if isinstance(returns, pd.Series):
         returns = returns.to_frame()
-    names: list[str] | None
+    names: pd.Index | None
     if isinstance(returns, pd.DataFrame):
-        names = [str(c) for c in returns.columns]
-        if len(set(names)) != len(names):
-            dup = sorted({n for n in names if names.count(n) > 1})
+        names = returns.columns  # converted to str only when labelled weights need them
+        if not names.is_unique:
+            dup = sorted({str(n) for n in names[names.duplicated()]})
             raise DataError(f"returns name some columns twice ({', '.join(dup[:8])}); "
                             "column labels must be unique")
         try:
@@ -52,15 +53,17 @@ def check_returns(returns: Any, min_rows: int = 2) -> tuple[np.ndarray, list[str
                         f"got shape {values.shape}")
     if values.shape[0] < min_rows:
         raise DataError(f"returns need at least {min_rows} observations; got {values.shape[0]}")
-    if not np.isfinite(values).all():
+    # two reductions without temporaries (a NaN or inf makes the sum non-finite; the exact
+    # per-element test runs only when that or the minimum raises a doubt)
+    if not math.isfinite(float(values.sum())) and not np.isfinite(values).all():
         raise DataError("returns contain NaN or inf; align prices first (MarketStore.returns)")
-    if (values <= -1.0).any():
+    if float(values.min()) <= -1.0:
         raise DataError("returns must be simple returns above -1 (a price cannot go negative)")
     return values, names
 
 
 def check_weights(weights: Any, n_assets: int, *, allow_leverage: bool = False,
-                  labels: list[str] | None = None) -> np.ndarray:
+                  labels: Sequence[Any] | None = None) -> np.ndarray:
     """Portfolio weights of length ``n_assets``; ``None`` means equal weights.
 
     A Series or mapping is aligned to the return columns ``labels`` by label
