@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-__all__ = ["suggest", "did_you_mean"]
+__all__ = ["suggest", "did_you_mean", "did_you_mean_each"]
 
 
 def suggest(word: object, choices: Iterable[object], *, n: int = 3,
@@ -57,3 +57,17 @@ def did_you_mean(word: object, choices: Iterable[object], **kwargs: object) -> s
     if not found:
         return ""
     return " (did you mean " + " or ".join(repr(f) for f in found) + "?)"
+
+
+def did_you_mean_each(words: Iterable[object], choices: Iterable[object]) -> str:
+    """Suggestions for several mistyped words: ``" (did you mean 'AAPL' for 'APPL'?)"``.
+
+    Words without a close match are left out; ``""`` when none has one.
+    """
+    names = [str(c) for c in choices]
+    pairs = [(str(w), found[0]) for w in words if (found := suggest(w, names, n=1))]
+    if not pairs:
+        return ""
+    if len(pairs) == 1:
+        return did_you_mean(pairs[0][0], names, n=1)
+    return " (did you mean " + ", ".join(f"{s!r} for {w!r}" for w, s in pairs) + "?)"
