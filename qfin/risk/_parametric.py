@@ -114,6 +114,29 @@ def cornish_fisher_domain(skew: float, exkurt: float) -> bool:
     return bool(a >= 0.0 and skew * skew / 9.0 - 4.0 * a * b <= 0.0)
 
 
+#: |z| beyond which the standard normal's mass is below the smallest double (Phi(-38.5)).
+_Z_MAX = 38.5
+
+
+def _increasing_where_it_matters(skew: float, exkurt: float) -> bool:
+    """Whether ``g`` is increasing on [-38.5, 38.5], all the mass a double can resolve.
+
+    Maillard's condition is about every real ``z``; a map that turns down only where
+    ``Phi(z)`` underflows (e.g. a skewness of 1e-90 with zero excess kurtosis) gives the
+    classical values exactly, and its rearrangement would only add rounding.
+    """
+    c3, c2, c1, _ = _cf_coefficients(skew, exkurt)
+    a, b = 3.0 * c3, 2.0 * c2  # g'(z) = a z^2 + b z + c1
+
+    def slope(z: float) -> float:
+        return a * z * z + b * z + c1
+
+    points = [-_Z_MAX, _Z_MAX]
+    if a > 0 and abs(b / (2 * a)) < _Z_MAX:
+        points.append(-b / (2 * a))
+    return min(slope(z) for z in points) > 0.0
+
+
 def _partial_moments(a: float, b: float) -> np.ndarray:
     """``int_a^b z^k phi(z) dz`` for k = 0..3 (a, b may be infinite)."""
     def terms(x: float) -> tuple[float, float, float, float]:
@@ -149,6 +172,7 @@ class _RearrangedCF:
         roots = np.roots(np.trim_zeros(shifted, "f"))
         real = np.sort(roots[np.abs(roots.imag) <= 1e-9 * np.maximum(1.0, np.abs(roots))]
                        .real)
+        real = real[np.abs(real) < _Z_MAX]  # beyond, the normal has no mass in doubles
         cuts = [-math.inf, *real.tolist(), math.inf]
         out = []
         for a, b in zip(cuts[:-1], cuts[1:], strict=True):
@@ -216,7 +240,7 @@ def _cornish_fisher(mean: float, std: float, skew: float, exkurt: float, confide
     g0 = float(np.polyval(coef, a))
     tail0 = float(coef[::-1] @ _partial_moments(-math.inf, a)) / cdf
     inside = cornish_fisher_domain(s, k)
-    if inside:
+    if inside or _increasing_where_it_matters(s, k):
         g, tail = g0, tail0
     else:
         law = _RearrangedCF(s, k)
