@@ -72,7 +72,7 @@ def value_at_risk(returns: Any, weights: Any = None, *, method: str = "historica
     common = {"confidence": confidence, "horizon": horizon, "allow_leverage": allow_leverage}
     if key == "mc":
         be = get_backend(backend)
-    elif not (isinstance(backend, str) and backend.lower().strip() == "auto"):
+    elif not (isinstance(backend, str) and backend.lower().strip() in ("auto", "numpy")):
         # "auto" means "whatever is best": numpy for everything but Monte Carlo
         be = get_backend(backend)
         if be.name != "numpy":

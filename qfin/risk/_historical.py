@@ -62,7 +62,9 @@ def empirical_var_cvar(losses: np.ndarray, confidence: float,
     """
     if quantile_method == QUANTILE_METHOD:
         k = inverted_cdf_index(losses.size, confidence)
-        var = float(np.partition(losses, k)[k])
+        part = losses.copy()
+        part.partition(k)
+        var = float(part[k])
     else:
         var = float(np.quantile(losses, confidence, method=quantile_method))
     tail = losses[losses >= var]

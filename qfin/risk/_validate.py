@@ -26,7 +26,7 @@ def check_returns(returns: Any, min_rows: int = 2) -> tuple[np.ndarray, pd.Index
     The labels are ``None`` for an unlabelled array; a DataFrame's labels must be unique
     (weights are aligned to them by label, see :func:`check_weights`).
     """
-    if isinstance(returns, pd.Series):
+    if type(returns) is not pd.DataFrame and isinstance(returns, pd.Series):
         returns = returns.to_frame()
     names: pd.Index | None
     if isinstance(returns, pd.DataFrame):
@@ -73,7 +73,8 @@ def check_weights(weights: Any, n_assets: int, *, allow_leverage: bool = False,
     """
     if weights is None:
         return np.full(n_assets, 1.0 / n_assets)
-    weights = align_vector(weights, labels, name="weights", target="return columns")
+    if type(weights) is not np.ndarray:  # arrays are positional: no label to align
+        weights = align_vector(weights, labels, name="weights", target="return columns")
     try:
         w = np.asarray(weights, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -83,13 +84,14 @@ def check_weights(weights: Any, n_assets: int, *, allow_leverage: bool = False,
     if w.shape[0] != n_assets:
         raise ProblemError(f"weights must have one entry per asset ({n_assets}); "
                            f"got {w.shape[0]}")
-    if not np.isfinite(w).all():
-        raise ProblemError("weights must be finite; got NaN or inf")
     total = float(w.sum())
+    # a finite sum means finite weights (barring an overflow, which the exact test catches)
+    if not math.isfinite(total) and not np.isfinite(w).all():
+        raise ProblemError("weights must be finite; got NaN or inf")
     if not allow_leverage and abs(total - 1.0) > WEIGHT_TOLERANCE:
         raise ProblemError(f"weights must sum to 1 (got {total:.6g}); pass allow_leverage=True "
                            "(--allow-leverage) for a levered or dollar-neutral book")
-    if not w.any():
+    if allow_leverage and not w.any():  # weights summing to 1 cannot all be zero
         raise ProblemError("weights must not all be zero")
     return w
 
