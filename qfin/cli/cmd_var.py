@@ -200,5 +200,26 @@ def _emit(payload: dict[str, Any], as_json: bool) -> None:
                                                         else ""))
     if payload.get("oracle_queries"):
         print(f"oracle queries: {payload['oracle_queries']:,}")
+    info = payload.get("info") or {}
+    if info.get("horizon_scenarios") and payload.get("horizon", 1) > 1:
+        print(f"scenarios:   {info['horizon_scenarios']} (overlapping windows share days; "
+              "the minimum-scenario check counts independent ones)")
+    if info.get("horizon_scaling") and payload.get("horizon", 1) > 1:
+        print(f"horizon:     {info['horizon_scaling']}")
+    if "dof_portfolio" in info:
+        print(f"t dof:       {info['dof_portfolio']:.3g} (t method: univariate fit of the "
+              f"portfolio's returns) vs {info['dof_multivariate']:.3g} (t copula: one dof "
+              "shared by all assets)")
+        print(f"             why they differ: {info['dof_note']}")
+    if info.get("cf_domain") == "outside":
+        same = (abs(info["cf_classical_var"] - payload["var"]) <= 1e-12
+                and abs(info["cf_classical_cvar"] - payload["cvar"]) <= 1e-12)
+        print("note:        skewness/kurtosis outside the domain where Cornish-Fisher is a "
+              "quantile function (Maillard 2012); qfin uses its monotone rearrangement "
+              "(Chernozhukov et al. 2010), so VaR rises with the confidence and CVaR >= VaR. "
+              + ("At this confidence the classical formula gives the same values (its "
+                 "non-monotone part lies away from this tail)." if same else
+                 f"The classical formula would give VaR {info['cf_classical_var']:.6%}, "
+                 f"CVaR {info['cf_classical_cvar']:.6%}."))
     if payload.get("seconds") is not None:
         print(f"seconds:     {payload['seconds']:.4f}")
