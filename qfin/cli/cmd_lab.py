@@ -10,10 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from qfin._kernel import KERNEL_NAME, install_kernel
 from qfin.cli._registry import COMMANDS
 from qfin.errors import QfinError
-
-KERNEL_NAME = "qfin"
 
 
 def default_notebook_dir() -> Path:
@@ -46,24 +45,20 @@ def lab_command(notebook_dir: Path, *, no_browser: bool = False, port: int | Non
     return command
 
 
-def install_kernel(prefix: str | None = None) -> str:
-    """Register this interpreter as the Jupyter kernel ``qfin`` (idempotent); return its dir.
+def _register_kernel() -> None:
+    """Register the ``qfin`` kernel here, or in the user's Jupyter folder if need be.
 
-    Into ``prefix`` (default: this environment, ``sys.prefix``); when that folder is not
-    writable (a shared installation used by another account), into the user's own Jupyter
-    folder instead.
+    The user's folder is used when this environment is not writable (a shared installation
+    used from another account).
     """
-    from ipykernel.kernelspec import install
-
-    from qfin import __version__
-
-    name = f"Python (qfin {__version__})"
     try:
-        return install(kernel_name=KERNEL_NAME, display_name=name, prefix=prefix or sys.prefix)
+        install_kernel()
     except PermissionError:
-        if prefix is not None:
-            raise
-        return install(kernel_name=KERNEL_NAME, display_name=name, user=True)
+        from ipykernel.kernelspec import install
+
+        from qfin import __version__
+
+        install(kernel_name=KERNEL_NAME, display_name=f"Python (qfin {__version__})", user=True)
 
 
 def register(sub: Any) -> None:
@@ -98,7 +93,7 @@ def _lab(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(shlex.join(command))
         return 0
-    install_kernel()
+    _register_kernel()
     sys.stdout.flush()
     sys.stderr.flush()
     if os.name == "posix":  # become JupyterLab: signals (Ctrl-C, SIGTERM) reach it directly
