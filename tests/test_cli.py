@@ -271,3 +271,29 @@ def test_startup_benchmark_times_both_trees(tmp_path):
     got = {(r["tree"], r["command"]) for r in rows}
     assert ("current", "qfin --version") in got and ("baseline", "qfin lab --help") in got
     assert all(r["failures"] == 0 and r["wall_s_median"] > 0 for r in rows)
+
+
+def test_var_output_shows_both_dof_and_the_horizon_model(tmp_path, capsys):
+    """Issue 11.9 / 11.3 in the command's output: the two dof side by side, and why."""
+    db = str(tmp_path / "v.sqlite")
+    assert main(["--db", db, "var", "--method", "t", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)["info"]
+    assert info["dof_portfolio"] != info["dof_multivariate"]
+    assert "multivariate t" in info["dof_note"]
+    assert main(["--db", db, "var", "--method", "t", "--horizon", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "t dof:" in out and "why they differ" in out and "sum of h i.i.d. t days" in out
+    assert main(["--db", db, "var", "--horizon", "5", "--confidence", "0.95"]) == 0
+    assert "73 independent" in capsys.readouterr().out
+
+
+def test_backtest_progress_goes_to_stderr_and_quiet_hides_it(tmp_path, capsys):
+    db = str(tmp_path / "b.sqlite")
+    args = ["--db", db, "backtest", "--dataset", "sample", "--window", "300", "--method",
+            "historical", "--json"]
+    assert main([*args, "--progress"]) == 0
+    captured = capsys.readouterr()
+    assert "backtest" in captured.err and "forecast" in captured.err
+    json.loads(captured.out)  # the bar never mixes with the output
+    assert main([*args, "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
