@@ -223,3 +223,6 @@ def _emit(payload: dict[str, Any], as_json: bool) -> None:
                  f"CVaR {info['cf_classical_cvar']:.6%}."))
     if payload.get("seconds") is not None:
         print(f"seconds:     {payload['seconds']:.4f}")
+    qae_cli = _qae_cli() if payload.get("resources") else None
+    if qae_cli is not None:
+        print(qae_cli.format_resources(payload["resources"]))

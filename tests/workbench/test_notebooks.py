@@ -15,9 +15,9 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.i
 IDS = [p.stem for p in NOTEBOOKS]
 
 
-def test_the_four_notebooks_exist():
+def test_the_shipped_notebooks_exist():
     assert [p.stem for p in NOTEBOOKS] == [
-        "01_data_explorer", "02_portfolio", "03_var", "04_benchmark_summary"]
+        "01_data_explorer", "02_portfolio", "03_var", "04_benchmark_summary", "05_ccef"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -99,6 +99,11 @@ def test_runs_in_smoke_mode(path, smoke_runs):
         assert main.loc["exact (enumeration)", "error"] == 0.0
         assert main.loc["MIQP (SCIP)", "error"] == pytest.approx(0.0, abs=1e-6)
         assert (main.loc[main["feasible"], "error"] >= -1e-9).all()  # nothing beats exact
+    if path.stem == "05_ccef":
+        rows = results.set_index("method")
+        assert set(rows.index) == {"miqp", "heuristic", "qubo-hybrid", "polish-only"}
+        assert (rows["n_within_1e6"] == rows["n_proven"]).all()
+        assert rows["error"].max() - rows.loc["miqp", "error"] <= 0.01
     if path.stem == "03_var":
         var = results[results["task"] == "var"].set_index("method")
         assert var.loc["historical", "error"] == pytest.approx(0.0, abs=1e-12)
