@@ -25,6 +25,7 @@ __all__ = ["add_var_options", "VAR_METHODS", "build_estimator", "run_var", "reso
            "format_resources"]
 
 _INTERVALS = ("clopper-pearson", "chernoff", "likelihood-ratio", "fisher")
+_ML_INTERVALS = ("likelihood-ratio", "fisher", "clopper-pearson")
 
 
 def add_var_options(parser: argparse.ArgumentParser) -> None:
@@ -49,8 +50,9 @@ def add_var_options(parser: argparse.ArgumentParser) -> None:
                    help="qae-canonical: evaluation qubits m, M = 2**m (default 8)")
     g.add_argument("--ae-interval", choices=_INTERVALS, default=None,
                    help="interval: clopper-pearson|chernoff (qae-iterative, default "
-                        "clopper-pearson), likelihood-ratio|fisher (qae-ml, default "
-                        "likelihood-ratio)")
+                        "clopper-pearson), likelihood-ratio|fisher|clopper-pearson (qae-ml, "
+                        "default likelihood-ratio; asymptotic, under-covers below ~100 shots: "
+                        "clopper-pearson is valid at any shots)")
     g.add_argument("--simulator", choices=("exact", "statevector"), default="exact",
                    help="exact fast path, or the simulated state vector (on --backend; "
                         "small --qubits only)")
@@ -99,8 +101,7 @@ def build_estimator(method: str, args: argparse.Namespace) -> AmplitudeEstimator
                            **common)
     if method == "qae-ml":
         return MaximumLikelihoodAE(args.schedule, args.shots, n_powers=args.powers,
-                                   interval=_pick(interval, ("likelihood-ratio", "fisher"),
-                                                  method), **common)
+                                   interval=_pick(interval, _ML_INTERVALS, method), **common)
     if method == "qae-canonical":
         if interval is not None and interval != "likelihood-ratio":
             from qfin.errors import ProblemError
@@ -129,8 +130,17 @@ def run_var(method: str, args: argparse.Namespace, returns: pd.DataFrame,
     """VaR and CVaR of the portfolio's historical losses by simulated amplitude estimation.
 
     The losses ``-w^T r`` over ``--horizon`` days are encoded as a histogram on
-    ``2**qubits`` grid points (:meth:`DiscreteDistribution.from_samples`); the exact
-    discretised VaR/CVaR of that histogram are reported beside the estimates.
+    ``2**qubits`` grid points (:meth:`DiscreteDistribution.from_samples`). Two ground
+    truths are reported beside the estimates, separately labelled: the VaR of the data
+    (``empirical_var``: the ``inverted_cdf`` quantile of the scenario losses, what
+    ``qfin var --method historical`` gives) and the exact VaR/CVaR of the histogram the
+    estimator works on (``exact_discretised_*``); ``discretisation_error`` is the
+    difference of the two VaRs (at most half a grid step).
+
+    ``var_undecided`` says that an interval of the bisection contained the level (see
+    :class:`qfin.qae.RiskResult`): then ``var_answer`` is the bracket, not the point.
+    ``exact_cdf_on_level`` says that the histogram's CDF equals the level exactly at its
+    VaR (``confidence * scenarios`` whole), the case where the point VaR is a coin toss.
     """
     confidence = check_open_unit(getattr(args, "confidence", 0.99), "confidence")
     n = check_qubits(args.qubits, "--qubits")
@@ -151,6 +161,8 @@ def run_var(method: str, args: argparse.Namespace, returns: pd.DataFrame,
     cvar = conditional_value_at_risk(dist, confidence, estimator, var=var,
                                      definition=definition)
     step = (dist.l_max - dist.l_min) / (dist.size - 1)
+    exact_var = dist.value_at_risk(confidence)
+    empirical_var = float(np.quantile(losses, confidence, method="inverted_cdf"))
     extra: dict[str, Any] = {}
     if getattr(args, "resources", False):
         extra = resources_payload(args, var, cvar, n)
@@ -160,14 +172,28 @@ def run_var(method: str, args: argparse.Namespace, returns: pd.DataFrame,
         "grid": {"l_min": dist.l_min, "l_max": dist.l_max, "step": step},
         "encoding": "histogram of the scenario losses on an even grid (nearest point)",
         "scenarios": int(losses.size),
-        "var": var.value, "var_bracket": list(var.bracket), "cvar": cvar.value,
-        "cvar_bracket": list(cvar.bracket), "cvar_definition": definition,
-        "exact_discretised_var": dist.value_at_risk(confidence),
+        "var": var.value, "var_bracket": list(var.bracket), "var_undecided": var.undecided,
+        "var_answer": list(var.answer),
+        "confidence_interval": list(var.bracket),
+        "interval_level": f"{1 - estimator.alpha:g} per amplitude estimate (bracket)",
+        "cvar": cvar.value, "cvar_bracket": list(cvar.bracket),
+        "cvar_confidence_interval": list(cvar.bracket), "cvar_definition": definition,
+        "exact_discretised_var": exact_var,
         "exact_discretised_cvar": dist.conditional_value_at_risk(confidence, definition),
+        "exact_cdf_on_level": dist.cdf_on_level(confidence),
+        "empirical_var": empirical_var,
+        "discretisation_error": exact_var - empirical_var,
+        "ground_truths": {
+            "empirical_var": "VaR of the data: inverted_cdf quantile of the scenario losses",
+            "exact_discretised_var": f"exact VaR of the {dist.size}-point histogram the "
+                                     "estimator encodes (its own model)"},
         "oracle_queries": cvar.oracle_queries, "var_oracle_queries": var.oracle_queries,
         "shots": cvar.shots, "seconds": cvar.seconds,
         "alpha": estimator.alpha, "seed": getattr(args, "seed", None),
         "bisection_steps": len(var.estimates),
+        "interval_notes": sorted({e.details["interval_note"] for e in
+                                  (*var.estimates, *cvar.estimates)
+                                  if "interval_note" in e.details}),
         "note": "classical simulation of amplitude estimation; oracle_queries is query "
                 "complexity (sum of shots x Grover calls), not time on a quantum device",
         **extra,
