@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from tqdm.auto import tqdm
 
 from qfin._json import json_default
+from qfin._suggest import did_you_mean, did_you_mean_each
 from qfin.data import _schema as schema
 from qfin.data._paths import resolve_database_url, shipped_data_dir
 from qfin.data._validate import PriceFile, read_price_file, validate_long_prices
@@ -190,7 +191,9 @@ class MarketStore:
             return
         if name not in SHIPPED_DATASETS:
             raise DataError(
-                f"unknown dataset {name!r}; datasets here: {', '.join(self.dataset_names())}"
+                f"unknown dataset {name!r}"
+                f"{did_you_mean(name, {*self.dataset_names(), *SHIPPED_DATASETS})}; "
+                f"datasets here: {', '.join(self.dataset_names())}"
                 f"; shipped: {', '.join(SHIPPED_DATASETS)}"
             )
         shipped = SHIPPED_DATASETS[name]
@@ -218,7 +221,9 @@ class MarketStore:
                 self.ensure_dataset(dataset)
                 return
             raise DataError(
-                f"unknown dataset {dataset!r}; datasets here: {', '.join(self.dataset_names())}"
+                f"unknown dataset {dataset!r}"
+                f"{did_you_mean(dataset, {*self.dataset_names(), *SHIPPED_DATASETS})}; "
+                f"datasets here: {', '.join(self.dataset_names())}"
             )
 
     def datasets(self) -> pd.DataFrame:
@@ -305,8 +310,8 @@ class MarketStore:
             unknown = [t for t in tickers if t not in known]
             if unknown:
                 raise DataError(
-                    f"unknown ticker(s) {', '.join(unknown)} in dataset {dataset!r}; "
-                    f"known: {', '.join(known)}"
+                    f"unknown ticker(s) {', '.join(unknown)} in dataset {dataset!r}"
+                    f"{did_you_mean_each(unknown, known)}; known: {', '.join(known)}"
                 )
             if len(set(tickers)) != len(tickers):
                 raise DataError(f"tickers must be distinct; got {list(tickers)}")
@@ -319,7 +324,8 @@ class MarketStore:
             unknown_sectors = [s for s, w in zip(sectors, wanted, strict=True) if w is None]
             if unknown_sectors:
                 raise DataError(
-                    f"unknown sector(s) {', '.join(map(str, unknown_sectors))}; "
+                    f"unknown sector(s) {', '.join(map(str, unknown_sectors))}"
+                    f"{did_you_mean_each(unknown_sectors, lookup.values())}; "
                     f"known: {', '.join(sorted(lookup.values()))}"
                 )
             in_sector = set(by_sector.loc[by_sector["sector"].isin(wanted), "ticker"])
