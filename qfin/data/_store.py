@@ -420,7 +420,7 @@ class MarketStore:
     def _dates(self, dataset: str) -> np.ndarray:
         p = schema.prices
         with self._guard("reading dates"), self.engine.connect() as conn:
-            rows = conn.execute(sa.select(sa.distinct(p.c.date)).where(p.c.dataset == dataset)
+            rows = conn.execute(sa.select(p.c.date).where(p.c.dataset == dataset).distinct()
                                 ).all()
         return np.array([np.datetime64(r[0], "D") for r in rows], dtype="datetime64[D]")
 

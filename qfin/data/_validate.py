@@ -197,6 +197,7 @@ class _Collector:
                                                                "line", "col")}
         self.rows: dict[str, list[np.ndarray]] = {"date": [], "line": []}
         self.n_records = 0
+        self.n_lines = 0
         self.skipped = 0
         self.meta: dict[str, tuple[str | None, str | None]] = {}
         self.typed_dates: str | None = None
@@ -311,6 +312,12 @@ class _Collector:
         n = len(chunk)
         if n == 0:
             return
+        self.n_lines += n
+        if self.n_lines > self.limits.max_rows:
+            raise DataError(
+                f"{self.name}: more than {self.limits.max_rows:,} rows; refused, nothing was "
+                "written. Raise the cap with --max-rows (API: max_rows=) if the file really "
+                "is that large.")
         lines = np.arange(first_line, first_line + n, dtype=np.int64)
         if self.kind == "csv":  # empty lines: pandas keeps them, so line numbers stay right
             blank = chunk.eq("").all(axis=1).to_numpy()
