@@ -133,7 +133,7 @@ def step_dates(steps: np.ndarray, start: pd.Timestamp, frequency: str) -> np.nda
     """Dates of steps ``k`` (step 1 is ``start``) at ``frequency``; datetime64[D]."""
     k = np.asarray(steps, dtype=np.int64) - 1
     if frequency == "daily":
-        anchor = start if start.dayofweek < 5 else start + pd.offsets.BDay(1)
+        anchor = start if start.day_of_week < 5 else start + pd.offsets.BDay(1)
         out = np.busday_offset(np.datetime64(anchor.date(), "D"), k, roll="forward")
         return out.astype("datetime64[D]")
     if frequency == "weekly":

@@ -10,13 +10,15 @@ hostile file can neither flood the terminal nor have its content printed.
 from __future__ import annotations
 
 import errno
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from qfin.errors import DataError, QfinError
 
-__all__ = ["short", "short_list", "translate_db_error", "db_errors", "BusyError"]
+__all__ = ["short", "short_list", "header_cell", "translate_db_error", "db_errors",
+           "BusyError"]
 
 #: Longest piece of user input (a cell, a ticker, a column name) echoed in a message.
 SHORT_LIMIT = 40
@@ -36,6 +38,22 @@ def short(value: Any, limit: int = SHORT_LIMIT) -> str:
     if len(text) <= limit:
         return repr(text)
     return f"{text[:limit]!r}"[:-1] + f"…' ({len(text):,} characters)"
+
+
+_NAME_LIKE = re.compile(r"^[\w .\-/():%&+#^=]{0,24}$")
+
+
+def header_cell(value: Any) -> str:
+    """A header cell as it may be echoed: quoted if it looks like a column name, else only
+    its length (a symlink to a secret file must not have its first line printed).
+
+    >>> header_cell("Adj Close"), header_cell("root:$6$salt$hash")
+    ("'Adj Close'", '<a 17-character cell>')
+    """
+    text = str.__str__(value) if isinstance(value, str) else str(value)
+    if _NAME_LIKE.match(text):
+        return repr(text)
+    return f"<a {len(text):,}-character cell>"
 
 
 def short_list(values: Any, limit: int = 10) -> str:

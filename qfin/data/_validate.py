@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from qfin.data._dates import FREQUENCIES, ParsedDates, parse_date_cells
-from qfin.data._errors import short, short_list
+from qfin.data._errors import header_cell, short, short_list
 from qfin.data._source import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_ROWS,
@@ -642,7 +642,7 @@ def _layout_of(columns: list[str], first_cells: pd.Series | None, values: str,
     if first.lower() in WIDE_DATE_NAMES or first in ("", "Unnamed: 0") or steps \
             or start is not None:
         return "wide", {"date": first}
-    shown = ", ".join(short(c, 20) for c in columns[:3])
+    shown = ", ".join(header_cell(c) for c in columns[:3])
     raise DataError(
         f"{name}: cannot tell the layout. Long files need columns date, ticker, "
         f"{'/'.join(value_names)}; wide files need 'date' (or step labels T1, T2, …) as first "
@@ -656,7 +656,7 @@ def _wide_columns(columns: list[str], problems: _Problems) -> list[str]:
         if TICKER_PATTERN.match(col) and col.lower() not in WIDE_DATE_NAMES:
             good.append(col)
         else:
-            problems.add(0, f"column {short(col)}: unknown column (not a ticker symbol)")
+            problems.add(0, f"column {header_cell(col)}: unknown column (not a ticker symbol)")
     seen: set[str] = set()
     for col in good:
         if col in seen:
@@ -670,7 +670,7 @@ def _long_columns(columns: list[str], roles: dict[str, str], problems: _Problems
     allowed |= {c for c in columns if c.lower() in OPTIONAL_LONG_COLUMNS}
     for col in columns:
         if col not in allowed:
-            problems.add(0, f"column {short(col)}: unknown column (long layout takes date, "
+            problems.add(0, f"column {header_cell(col)}: unknown column (long layout takes date, "
                          "ticker, close and optionally name, sector)")
 
 

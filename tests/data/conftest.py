@@ -133,3 +133,9 @@ def ingests(tmp_path: Path):
     runner = Ingests(tmp_path)
     yield runner
     runner.close()
+
+
+@pytest.fixture
+def pg_url() -> str:
+    """An empty PostgreSQL database's URL (skips without a reachable server)."""
+    return empty_postgres_url()

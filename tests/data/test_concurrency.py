@@ -194,3 +194,22 @@ def test_an_old_store_is_extended_in_place(tmp_path):
     with sqlite3.connect(path) as conn:
         columns = {r[1] for r in conn.execute("pragma table_info(datasets)")}
     assert {"frequency", "periods_per_year", "value_kind"} <= columns
+
+
+def test_a_locked_store_that_needs_its_schema_says_busy(tmp_path):
+    """Was "cannot create the schema" (a misleading message and a traceback-like cause)."""
+    path = tmp_path / "old.sqlite"
+    MarketStore(path).engine.dispose()
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE qfin_meta")
+        conn.execute("DROP TABLE asset_roles")
+    lock = sqlite3.connect(path, isolation_level=None, timeout=0.1)
+    lock.execute("BEGIN EXCLUSIVE")
+    lock.execute("insert into assets(ticker) values ('HELD')")
+    try:
+        with pytest.raises(DataError, match=r"is busy.*while opening the database.*retry"):
+            MarketStore(path, busy_timeout=0.3)
+    finally:
+        lock.rollback()
+        lock.close()
+    assert MarketStore(path).info().records == 7320
