@@ -44,8 +44,10 @@ _NAME_LIKE = re.compile(r"^[\w .\-/():%&+#^=]{0,24}$")
 
 
 def header_cell(value: Any) -> str:
-    """A header cell as it may be echoed: quoted if it looks like a column name, else only
-    its length (a symlink to a secret file must not have its first line printed).
+    """A header cell as it may be echoed: quoted if it looks like a column name.
+
+    Anything else is shown by its length only (a symlink to a secret file must not have its
+    first line printed).
 
     >>> header_cell("Adj Close"), header_cell("root:$6$salt$hash")
     ("'Adj Close'", '<a 17-character cell>')

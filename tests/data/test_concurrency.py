@@ -42,10 +42,28 @@ def _store(url):
     return store
 
 
+PHASES = [
+    pytest.param(("sqlite", phase), id=f"sqlite-{phase}")
+    for phase in ("validating", "validated", "inserting", "upserting")
+] + [
+    pytest.param(("postgres", phase), id=f"postgres-{phase}", marks=pytest.mark.postgres)
+    for phase in ("inserting", "upserting")
+]
+
+
+@pytest.fixture
+def phase_url(request, tmp_path):
+    backend, phase = request.param
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite'}", phase
+    return request.getfixturevalue("pg_url"), phase
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("phase", ["validating", "validated", "inserting", "upserting"])
-def test_kill_9_mid_ingest_leaves_the_store_hash_identical(store_url, tmp_path, ingests,
-                                                          phase):
+@pytest.mark.parametrize("phase_url", PHASES, indirect=True)
+def test_kill_9_mid_ingest_leaves_the_store_hash_identical(phase_url, tmp_path, ingests):
+    """Before the transaction, or inside it (after its inserts, after its upserts)."""
+    store_url, phase = phase_url
     store = _store(store_url)
     tickers = [f"K{i:03d}" for i in range(20)]
     base = _long_file(tmp_path / "base.csv", tickers, 100)
@@ -89,7 +107,8 @@ def test_concurrent_ingests_of_the_same_new_tickers_both_land(store_url, tmp_pat
 
 
 @pytest.mark.slow
-def test_four_concurrent_ingests_store_every_row_once(store_url, tmp_path, ingests):
+def test_four_concurrent_ingests_store_every_row_once(tmp_path, ingests):
+    store_url = f"sqlite:///{tmp_path / 'four.sqlite'}"
     store = _store(store_url)
     shared = ["SH1", "SH2"]
     expected = 0

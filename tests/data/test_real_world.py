@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import uuid
 
 import numpy as np
 import pandas as pd
@@ -21,29 +22,46 @@ from qfin.errors import DataError
 # ---------------------------------------------------------------------- 10.4 exact export
 
 
-@settings(max_examples=25, deadline=None,
+@pytest.fixture(scope="module")
+def roundtrip_store(tmp_path_factory):
+    store = MarketStore(tmp_path_factory.mktemp("rt") / "s.sqlite", auto_init=False)
+    store.init(datasets=())
+    yield store
+    store.engine.dispose()
+
+
+@settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(prices=st.lists(st.floats(min_value=1e-8, max_value=1e6, allow_nan=False,
-                                 allow_infinity=False), min_size=2, max_size=30),
+                                 allow_infinity=False), min_size=2, max_size=40),
        layout=st.sampled_from(["long", "wide"]))
-def test_csv_export_then_ingest_is_a_noop_for_any_price(tmp_path_factory, prices, layout):
-    folder = tmp_path_factory.mktemp("rt")
-    store = MarketStore(folder / "s.sqlite", auto_init=False)
-    store.init(datasets=())
+def test_csv_export_then_ingest_is_a_noop_for_any_price(roundtrip_store, tmp_path_factory,
+                                                        prices, layout):
+    store, folder = roundtrip_store, tmp_path_factory.mktemp("out")
+    dataset = f"x{uuid.uuid4().hex[:8]}"
     days = pd.bdate_range("2022-01-03", periods=len(prices))
-    frame = pd.DataFrame({"date": days, "ticker": ["AAA", "BBB"] * (len(prices) // 2)
+    frame = pd.DataFrame({"date": [days[i // 2] for i in range(len(prices))],
+                          "ticker": ["AAA", "BBB"] * (len(prices) // 2)
                           + ["AAA"] * (len(prices) % 2), "close": prices})
-    frame["date"] = [days[i // 2] for i in range(len(prices))]
-    store.ingest(frame, dataset="x")
-    before = store.prices_long("x")
-    for suffix in (".csv", ".csv.gz", ".parquet"):
-        path = store.export(folder / f"out{suffix}", dataset="x", layout=layout)
-        report = store.ingest_file(path, dataset="x", allow_missing=layout == "wide")
-        assert report.noop, (suffix, report.summary())
-    after = store.prices_long("x")
+    store.ingest(frame, dataset=dataset)
+    before = store.prices_long(dataset)
+    path = store.export(folder / "out.csv", dataset=dataset, layout=layout)
+    report = store.ingest_file(path, dataset=dataset, allow_missing=layout == "wide")
+    assert report.noop, report.summary()
+    after = store.prices_long(dataset)
     assert after["close"].to_numpy().tobytes() == before["close"].to_numpy().tobytes()
     assert sorted(after["close"]) == sorted(prices)
-    store.engine.dispose()
+
+
+@pytest.mark.parametrize("suffix", [".csv.gz", ".parquet"])
+def test_compressed_and_parquet_exports_roundtrip_too(roundtrip_store, tmp_path, suffix):
+    frame = pd.DataFrame({"date": ["2022-01-03", "2022-01-04", "2022-01-05"], "ticker": "T",
+                          "close": [1e-8, 0.1 + 0.2, 999_999.999999999]})
+    dataset = f"y{suffix.replace('.', '')}"
+    roundtrip_store.ingest(frame, dataset=dataset)
+    path = roundtrip_store.export(tmp_path / f"out{suffix}", dataset=dataset)
+    assert roundtrip_store.ingest_file(path, dataset=dataset).noop
+    assert roundtrip_store.prices_long(dataset)["close"].tolist() == frame["close"].tolist()
 
 
 def test_tiny_prices_survive_the_csv_export(fresh_store, tmp_path):
