@@ -220,6 +220,30 @@ def _unknown(kind: str, unknown: Sequence[Any], known: Sequence[Any], where: str
                      f"{short_list(known, 30)}")
 
 
+def _price_rows(conn: sa.Connection, where: list[Any]) -> pd.DataFrame:
+    """``date`` (datetime64), ``ticker``, ``close`` of the prices matching ``where``.
+
+    Reads the date as the driver gives it (ISO text on SQLite, ``date`` on PostgreSQL) and
+    builds the frame column-wise: per-row SQLAlchemy and pandas conversions cost ten times
+    the query on large datasets.
+    """
+    p = schema.prices
+    q = sa.select(sa.type_coerce(p.c.date, sa.String), p.c.ticker, p.c.close).where(*where)
+    rows = conn.execute(q.order_by(p.c.date, p.c.ticker)).all()
+    if not rows:
+        return pd.DataFrame({"date": pd.Series([], dtype="datetime64[s]"),
+                             "ticker": pd.Series([], dtype=object),
+                             "close": pd.Series([], dtype=np.float64)})
+    days, tickers, closes = zip(*rows, strict=True)
+    first = days[0]
+    dates = (pd.to_datetime(pd.Series(days, dtype=object), format="%Y-%m-%d")
+             if isinstance(first, str) and len(first) == 10 else pd.to_datetime(list(days)))
+    # Seconds resolution, as pandas gives for dates (and as data_hash has always hashed).
+    return pd.DataFrame({"date": np.asarray(dates, dtype="datetime64[s]"),
+                         "ticker": np.asarray(tickers, dtype=object),
+                         "close": np.asarray(closes, dtype=np.float64)})
+
+
 def _upsert(conn: sa.Connection, table: sa.Table, keys: list[str],
             update: list[str] | None = None) -> Any:
     """``INSERT … ON CONFLICT (keys) DO NOTHING`` (or ``DO UPDATE`` of ``update``)."""
@@ -446,14 +470,8 @@ class MarketStore:
     def prices_long(self, dataset: str = DEFAULT_DATASET) -> pd.DataFrame:
         """All prices of ``dataset`` in long layout, sorted by (date, ticker)."""
         self._check_dataset(dataset)
-        p = schema.prices
-        q = (sa.select(p.c.date, p.c.ticker, p.c.close).where(p.c.dataset == dataset)
-             .order_by(p.c.date, p.c.ticker))
         with self._guard("reading prices"), self.engine.connect() as conn:
-            frame = pd.DataFrame(conn.execute(q).all(), columns=["date", "ticker", "close"])
-        frame["date"] = pd.to_datetime(frame["date"])
-        frame["close"] = frame["close"].astype(np.float64)
-        return frame
+            return _price_rows(conn, [schema.prices.c.dataset == dataset])
 
     def _select_sectors(self, sectors: Sequence[str], universe: list[str],
                         dataset: str) -> list[str]:
@@ -945,17 +963,17 @@ class MarketStore:
         p = schema.prices
         if frame.empty:
             return frame, frame, 0
-        q = sa.select(p.c.date, p.c.ticker, p.c.close).where(
-            p.c.dataset == dataset, p.c.date >= frame["date"].min().date(),
-            p.c.date <= frame["date"].max().date())
+        where = [p.c.dataset == dataset, p.c.date >= frame["date"].min().date(),
+                 p.c.date <= frame["date"].max().date()]
         if len(tickers) <= 500:
-            q = q.where(p.c.ticker.in_(tickers))
+            where.append(p.c.ticker.in_(tickers))
         with self.engine.connect() as conn:
-            old = pd.DataFrame(conn.execute(q).all(), columns=["date", "ticker", "close"])
+            old = _price_rows(conn, where)
         if old.empty:
             return frame, frame.iloc[0:0], 0
-        old["date"] = pd.to_datetime(old["date"]).astype("datetime64[ns]")
-        old["close"] = old["close"].astype(np.float64)
+        # One resolution on both sides of the merge (mismatched ones broke re-ingests).
+        old["date"] = old["date"].astype("datetime64[ns]")
+        frame = frame.assign(date=frame["date"].astype("datetime64[ns]"))
         merged = frame[["date", "ticker", "close"]].merge(
             old, on=["date", "ticker"], how="left", suffixes=("", "_old"))
         is_new = merged["close_old"].isna().to_numpy()
@@ -1012,28 +1030,48 @@ class MarketStore:
 
     def _write(self, conn: sa.Connection, dataset: str, inserts: pd.DataFrame,
                updates: pd.DataFrame) -> None:
+        """Upsert the records in batches of :data:`_BATCH` (one transaction: the caller's).
+
+        On SQLite and PostgreSQL the one upsert statement goes straight to the driver's
+        ``executemany`` with plain tuples (SQLAlchemy's per-row parameter processing cost
+        more than the database itself); other databases use SQLAlchemy Core inserts and
+        updates.
+        """
         p = schema.prices
-        upsert = _upsert(conn, p, ["dataset", "date", "ticker"], ["close"])
-        plain = upsert.__class__ is sa.sql.dml.Insert and conn.dialect.name not in (
-            "sqlite", "postgresql")
+        name = conn.dialect.name
+        fast = name in ("sqlite", "postgresql")
+        if fast:
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            sql = (f"INSERT INTO {p.name} (dataset, date, ticker, close) VALUES "
+                   f"({mark}, {mark}, {mark}, {mark}) ON CONFLICT (dataset, date, ticker) "
+                   "DO UPDATE SET close = excluded.close")
         total = len(inserts) + len(updates)
         with tqdm(total=total, desc=f"writing {dataset}", unit="rec", disable=None,
                   leave=False, delay=1.0) as bar:
             for part, point in ((inserts, "inserting"), (updates, "upserting")):
                 for lo in range(0, len(part), _BATCH):
                     chunk = part.iloc[lo:lo + _BATCH]
-                    rows = [{"dataset": dataset, "date": day, "ticker": t, "close": float(c)}
-                            for day, t, c in zip(chunk["date"].dt.date, chunk["ticker"],
-                                                 chunk["close"], strict=True)]
-                    if plain and point == "upserting":
+                    # SQLite keeps SQLAlchemy's Date as ISO text; PostgreSQL takes dates.
+                    days = (chunk["date"].dt.strftime("%Y-%m-%d").tolist() if name == "sqlite"
+                            else chunk["date"].dt.date.tolist())
+                    closes = chunk["close"].astype(float).tolist()
+                    tickers = chunk["ticker"].astype(str).tolist()
+                    if fast:
+                        conn.exec_driver_sql(sql, list(zip([dataset] * len(days), days,
+                                                           tickers, closes, strict=True)))
+                    elif point == "inserting":
+                        conn.execute(sa.insert(p), [
+                            {"dataset": dataset, "date": d, "ticker": t, "close": c}
+                            for d, t, c in zip(days, tickers, closes, strict=True)])
+                    else:
                         stmt = (sa.update(p)
                                 .where(p.c.dataset == sa.bindparam("b_dataset"),
                                        p.c.date == sa.bindparam("b_date"),
                                        p.c.ticker == sa.bindparam("b_ticker"))
                                 .values(close=sa.bindparam("b_close")))
-                        conn.execute(stmt, [{f"b_{k}": v for k, v in x.items()} for x in rows])
-                    else:
-                        conn.execute(upsert, rows)
+                        conn.execute(stmt, [
+                            {"b_dataset": dataset, "b_date": d, "b_ticker": t, "b_close": c}
+                            for d, t, c in zip(days, tickers, closes, strict=True)])
                     bar.update(len(chunk))
                     checkpoint(point)
 
