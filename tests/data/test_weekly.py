@@ -186,3 +186,25 @@ def test_bad_weekly_options(fresh_store, tmp_path, content, kwargs, match):
     with pytest.raises(DataError, match=match):
         fresh_store.ingest_file(path, **kwargs)
     assert fresh_store.content_hash() == before
+
+
+@pytest.mark.parametrize(("name", "options"), [
+    ("NASDAQ100", {"values": "returns", "start": "2004-11-05"}),
+    ("INDTRACK6", {"start": "1991-03-01", "index_tickers": ["Index"]}),
+])
+def test_shipped_weekly_universes_match_their_loader(fresh_store, name, options):
+    """The shipped files (data/weekly) through the store give qfin.datasets' returns."""
+    from qfin.data import shipped_data_dir
+    from qfin.datasets import load_weekly
+
+    path = shipped_data_dir() / "weekly" / name / "timeseries.csv"
+    fresh_store.ingest_file(path, dataset=name.lower(), frequency="weekly", **options)
+    universe = load_weekly(name)
+    rets = fresh_store.returns(universe.labels, dataset=name.lower())
+    np.testing.assert_allclose(rets.to_numpy(), universe.returns.to_numpy(), rtol=0,
+                               atol=1e-15)
+    assert sorted(fresh_store.returns(dataset=name.lower()).columns) == sorted(universe.labels)
+    assert fresh_store.periods_per_year(name.lower()) == 52.0
+    if universe.index_returns is not None:
+        np.testing.assert_allclose(fresh_store.benchmark_returns(name.lower()).to_numpy(),
+                                   universe.index_returns.to_numpy(), rtol=0, atol=1e-15)
