@@ -101,7 +101,8 @@ def translate_db_error(exc: BaseException, url: str, action: str,
                          "Free some disk space and retry.")
     if not isinstance(exc, sa_exc.SQLAlchemyError):
         return None
-    if "database is locked" in text or "database table is locked" in text:
+    if ("database is locked" in text or "database table is locked" in text
+            or state == "55P03" or "lock timeout" in text):
         waited = f" for {busy_timeout:g} s" if busy_timeout is not None else ""
         return BusyError(
             f"database {url} is busy: another process holds its write lock (a large ingest or "

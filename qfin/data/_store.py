@@ -272,8 +272,8 @@ class MarketStore:
     auto_init : bool
         Create the schema (only if missing or outdated) and load the sample on first use.
     busy_timeout : float, optional
-        SQLite: seconds a writer waits for another writer's lock before a "busy, retry"
-        error (default ``QFIN_DB_BUSY_TIMEOUT`` or 60).
+        Seconds a writer waits for another writer's lock (SQLite's write lock, PostgreSQL's
+        row locks) before a "busy, retry" error (default ``QFIN_DB_BUSY_TIMEOUT`` or 60).
 
     Examples
     --------
@@ -313,8 +313,7 @@ class MarketStore:
         cursor.close()
 
     def _guard(self, action: str) -> Any:
-        return db_errors(self.display_url, action, self.busy_timeout
-                         if self.engine.dialect.name == "sqlite" else None)
+        return db_errors(self.display_url, action, self.busy_timeout)
 
     # ------------------------------------------------------------------ set-up
     @property
@@ -994,6 +993,10 @@ class MarketStore:
         file_meta = (prices.assets.set_index("ticker") if prices.assets is not None
                      else None)
         with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # A writer waiting for rows another ingest holds gives up like SQLite's.
+                conn.exec_driver_sql(
+                    f"SET LOCAL lock_timeout = {int(self.busy_timeout * 1000)}")
             conn.execute(_upsert(conn, d, ["name"]), [{
                 "name": dataset, "description": description, "source": source,
                 "created_at": _now(), "frequency": freq, "periods_per_year": ppy,

@@ -232,3 +232,29 @@ def test_a_locked_store_that_needs_its_schema_says_busy(tmp_path):
         lock.rollback()
         lock.close()
     assert MarketStore(path).info().records == 7320
+
+
+@pytest.mark.postgres
+def test_a_postgres_writer_waiting_for_locked_rows_gets_busy(pg_url, tmp_path):
+    store = _store(pg_url)
+    path = tmp_path / "rows.csv"
+    path.write_text("date,AAA\n2022-01-03,1\n2022-01-04,2\n")
+    store.ingest_file(path)
+    before = store.content_hash()
+    path.write_text("date,AAA\n2022-01-03,5\n2022-01-04,6\n")
+    holder = sa.create_engine(pg_url)
+    conn = holder.connect()
+    trans = conn.begin()
+    conn.execute(sa.text("update prices set close = close where dataset = 'rows'"))
+    try:
+        writer = MarketStore(pg_url, auto_init=False, busy_timeout=0.5)
+        with pytest.raises(DataError, match=r"is busy.*for 0\.5 s.*retry"):
+            writer.ingest_file(path)
+        writer.engine.dispose()
+    finally:
+        trans.rollback()
+        conn.close()
+        holder.dispose()
+    assert store.content_hash() == before
+    assert store.ingest_file(path).updated == 2
+    store.engine.dispose()
