@@ -385,11 +385,13 @@ class _Collector:
     # -------------------------------------------------------------- the end
     def finish(self, *, date_format: str | None, dayfirst: bool | None,
                start: pd.Timestamp | None, frequency: str | None) -> PriceFile:
-        cat = {k: (np.concatenate(v) if v else np.empty(0)) for k, v in self.rec.items()}
-        dates_code = cat["date"].astype(np.int64)
-        tickers_code = cat["ticker"].astype(np.int64)
-        values = cat["value"].astype(float)
-        lines = cat["line"].astype(np.int64)
+        empty = {"date": np.int32, "ticker": np.int32, "value": float, "line": np.int64,
+                 "col": np.int16}
+        cat = {k: (np.concatenate(v) if v else np.empty(0, dtype=empty[k]))
+               for k, v in self.rec.items()}
+        self.rec = {k: [] for k in self.rec}  # the chunks are no longer needed
+        dates_code, tickers_code = cat["date"], cat["ticker"]
+        values, lines = cat["value"], cat["line"]
         cells = pd.Series(list(self.date_index), dtype=object)
         parsed: ParsedDates = parse_date_cells(
             cells, column=self.date_col, date_format=date_format, dayfirst=dayfirst,
@@ -442,12 +444,17 @@ class _Collector:
             self._duplicates_wide(row_codes, row_lines, good_dates, cells)
         _raise_if(self.problems, self.name)
 
-        day = record_dates.astype("datetime64[ns]")
-        ticker_arr = pd.Categorical.from_codes(tickers_code, categories=pd.Index(tickers)) \
-            if tickers else pd.Categorical([])
-        frame = pd.DataFrame({"date": day, "ticker": np.asarray(ticker_arr, dtype=object),
-                              "close": values})
-        notes = _warnings(frame)
+        notes = _warnings(tickers_code, record_dates.astype(np.int64), tickers)
+        # Sorted by (date, ticker) here, on integer keys: cheaper than sorting strings.
+        names = np.array(tickers, dtype=object)
+        rank = np.empty(len(names), dtype=np.int64)
+        rank[np.argsort(names, kind="stable")] = np.arange(len(names))
+        order = np.lexsort((rank[tickers_code] if len(names) else tickers_code,
+                            record_dates.astype(np.int64)))
+        frame = pd.DataFrame({
+            "date": record_dates[order].astype("datetime64[ns]"),
+            "ticker": pd.Series(names[tickers_code[order]] if tickers else [], dtype=object),
+            "close": values[order]})
         if self.skipped:
             notes.insert(0, f"{self.skipped} empty cell(s) skipped (--allow-missing)")
         inferred = infer_frequency(parsed.dates[~np.isnat(parsed.dates)])
@@ -460,7 +467,8 @@ class _Collector:
         if self.values == "returns":
             frame, base_dates = _returns_to_index(frame, freq, self.name, self.place,
                                                   lines)
-        frame = frame.sort_values(["date", "ticker"], kind="stable").reset_index(drop=True)
+        if self.values == "returns":
+            frame = frame.sort_values(["date", "ticker"], kind="stable").reset_index(drop=True)
         assets = pd.DataFrame(
             [(t, *self.meta.get(t, (None, None))) for t in sorted(frame["ticker"].unique())],
             columns=["ticker", "name", "sector"])
@@ -569,26 +577,37 @@ def _returns_to_index(frame: pd.DataFrame, frequency: str | None, name: str, pla
     return out, base_dates
 
 
-def _warnings(frame: pd.DataFrame) -> list[str]:
-    """Notes on a validated frame still in file order: unsorted dates, gaps."""
+def _warnings(codes: np.ndarray, days: np.ndarray, tickers: list[str]) -> list[str]:
+    """Notes on validated records in file order: unsorted dates, gaps.
+
+    Parameters
+    ----------
+    codes : int array
+        Each record's ticker (index into ``tickers``), in file order.
+    days : int array
+        Each record's date (days since 1970), in file order.
+    """
     notes: list[str] = []
-    if frame.empty:
+    if len(codes) == 0:
         return notes
-    codes, tickers = pd.factorize(frame["ticker"])
-    days = frame["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    order = np.argsort(codes, kind="stable")
+    order = np.lexsort((np.arange(len(codes)), codes))  # by ticker, file order within
     c, d = codes[order], days[order]
-    if ((np.diff(d) < 0) & (c[1:] == c[:-1])).any():
+    same = c[1:] == c[:-1]
+    if ((np.diff(d) < 0) & same).any():
         notes.append("dates are not sorted in the file; they are stored sorted")
-    all_days = np.unique(days)
-    stats = pd.DataFrame({"c": codes, "d": days}).groupby("c")["d"].agg(["min", "max",
-                                                                         "nunique"])
-    span = (np.searchsorted(all_days, stats["max"].to_numpy(), side="right")
-            - np.searchsorted(all_days, stats["min"].to_numpy(), side="left"))
-    missing = span - stats["nunique"].to_numpy()
-    gapped = [(tickers[int(code)], int(m)) for code, m in zip(stats.index, missing, strict=True)
-              if m > 0]
-    for ticker, m in sorted(gapped)[:MAX_NOTES]:
+    order = np.lexsort((d, c))
+    c, d = c[order], d[order]
+    starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+    ends = np.r_[starts[1:], len(c)]
+    distinct = np.add.reduceat(np.r_[True, (c[1:] != c[:-1]) | (d[1:] != d[:-1])]
+                               .astype(np.int64), starts)
+    all_days = np.unique(d)
+    span = (np.searchsorted(all_days, d[ends - 1], side="right")
+            - np.searchsorted(all_days, d[starts], side="left"))
+    missing = span - distinct
+    gapped = sorted((tickers[int(c[s])], int(m)) for s, m in zip(starts, missing, strict=True)
+                    if m > 0)
+    for ticker, m in gapped[:MAX_NOTES]:
         notes.append(f"ticker {ticker}: {m} date(s) inside its own range have no price "
                      "(gaps are kept as missing; loaders align on common dates)")
     if len(gapped) > MAX_NOTES:
