@@ -22,8 +22,10 @@ Two-digit years follow Python's ``%y``: 69–99 → 1969–1999, 00–68 → 200
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
+import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -83,13 +85,23 @@ DATE_FORMATS: tuple[DateFormat, ...] = (
     DateFormat("%b %d %Y", rf"{_MON} \d{{1,2}} \d{{4}}", "month-first"),
     DateFormat("%B %d %Y", r"[A-Za-z]{3,9} \d{1,2} \d{4}", "month-first"),
     DateFormat("%b-%d-%Y", rf"{_MON}-\d{{1,2}}-\d{{4}}", "month-first"),
+    # With the weekday in front (e-mail and JavaScript styles).
+    DateFormat("%a, %d %b %Y", rf"[A-Za-z]{{3}}, \d{{1,2}} {_MON} \d{{4}}", "day-first"),
+    DateFormat("%a %d %b %Y", rf"[A-Za-z]{{3}} \d{{1,2}} {_MON} \d{{4}}", "day-first"),
+    DateFormat("%a %b %d %Y", rf"[A-Za-z]{{3}} {_MON} \d{{1,2}} \d{{4}}", "month-first"),
+    DateFormat("%a, %b %d, %Y", rf"[A-Za-z]{{3}}, {_MON} \d{{1,2}}, \d{{4}}", "month-first"),
 )
 
 _TIME = re.compile(
     r"^(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:[.,]\d{1,9})?)?"
-    r"\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?"
-    r"\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$"
+    r"\s*(?P<ampm>[AaPp]\.?[Mm]\.?(?![A-Za-z]))?"
+    r"\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?|[A-Za-z][A-Za-z_+\-]*(?:/[A-Za-z_+\-]+)*)?$"
 )
+#: Zone abbreviations accepted after a time of day (only the written date is kept, so
+#: the zone never changes a date; it must just be a real one).
+_ZONE_ABBREVIATIONS = {"UTC", "GMT", "Z", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST",
+                       "PDT", "CET", "CEST", "EET", "EEST", "WET", "WEST", "BST", "IST",
+                       "JST", "KST", "HKT", "SGT", "AEST", "AEDT", "NZST", "NZDT"}
 _SPLIT = r"^(?P<date>.+?)(?:(?:T|\s+)(?P<time>\d{1,2}:\d{2}.*))?$"
 _STEP = re.compile(r"^(?P<prefix>[A-Za-z]+)\s*(?P<k>\d{1,9})$")
 _TOKENS = {"%Y": "YYYY", "%y": "YY", "%m": "MM", "%d": "DD", "%b": "Mon", "%B": "Month"}
@@ -167,6 +179,17 @@ def _parse_with(texts: pd.Series, code: str, shape: str | None = None) -> np.nda
     return out
 
 
+@functools.cache
+def _known_zone(name: str) -> bool:
+    if "/" not in name:
+        return False
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 def _bad_time(time_text: str) -> str | None:
     m = _TIME.match(time_text)
     if m is None:
@@ -178,6 +201,8 @@ def _bad_time(time_text: str) -> str | None:
     if h > 23 or mi > 59 or s > 60:
         return "time of day out of range"
     tz = m["tz"]
+    if tz and tz[0].isalpha() and tz not in _ZONE_ABBREVIATIONS and not _known_zone(tz):
+        return f"unknown time zone {tz!r}"
     if tz and tz[0] in "+-":
         digits = tz[1:].replace(":", "")
         if int(digits[:2]) > 14 or (len(digits) > 2 and int(digits[2:]) > 59):

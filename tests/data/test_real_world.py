@@ -175,7 +175,8 @@ def test_two_timestamps_on_one_day_are_a_duplicate_key(any_store, tmp_path):
 @pytest.mark.parametrize(("cell", "match"), [
     ("2022-01-03 25:00", "time of day out of range"),
     ("2022-01-03 10:00:00+19:00", "UTC offset out of range"),
-    ("2022-01-03 10:00 Mars/Olympus", "time of day or UTC offset"),
+    ("2022-01-03 10:00 Mars/Olympus", "unknown time zone"),
+    ("2022-01-03 10h00", "other dates are YYYY-MM-DD"),
 ])
 def test_bad_timestamps_are_per_line_errors(tmp_path, cell, match, fresh_store):
     path = tmp_path / "bad.csv"
