@@ -99,6 +99,9 @@ def translate_db_error(exc: BaseException, url: str, action: str,
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         return DataError(f"no space left on the device while {action}: {detail}. "
                          "Free some disk space and retry.")
+    if isinstance(exc, OSError):
+        where = f" ({short(str(exc.filename), 80)})" if exc.filename else ""
+        return DataError(f"failed while {action}: {exc.strerror or exc}{where}")
     if not isinstance(exc, sa_exc.SQLAlchemyError):
         return None
     if ("database is locked" in text or "database table is locked" in text

@@ -209,3 +209,14 @@ def test_short_truncates_and_counts():
     assert short("abc") == "'abc'"
     text = short("x" * 5000)
     assert len(text) < 80 and "5,000 characters" in text
+
+
+def test_an_unusable_database_location_is_one_line(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["--db", str(blocker / "sub" / "x.sqlite"), "data", "info"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot create the database folder" in err and "Traceback" not in err
+    assert main(["--db", "postgresql://u:secret@127.0.0.1:1/none", "data", "info"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("qfin: error: cannot open database") and "secret" not in err
