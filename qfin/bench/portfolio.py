@@ -79,7 +79,8 @@ def _row(n: int, problem: PortfolioProblem, universe: str, method: str, res: Any
 
     if res.sampleset is not None:
         metrics = read_metrics(problem.interpret(res.sampleset), reference,
-                               res.timings["solver_seconds"])
+                               res.timings["solver_seconds"],
+                               setup_seconds=res.timings.get("build_seconds", 0.0))
     else:
         hit = None
         if reference is not None and method != "convex":
@@ -92,6 +93,7 @@ def _row(n: int, problem: PortfolioProblem, universe: str, method: str, res: Any
     return {
         "n_assets": n, "cardinality": problem.cardinality, "universe": universe,
         "method": method, "objective": res.objective, "feasible": res.feasible,
+        "role": "lower bound" if res.is_bound else "solution",
         "reference": reference, "reference_source": source,
         "gap": None if reference is None else relative_gap(res.objective, reference),
         "feasibility_rate": metrics["feasibility_rate"],

@@ -79,24 +79,35 @@ def _run(args: argparse.Namespace) -> int:
     print("\nweights:")
     print(weights[weights.abs() > 1e-12].sort_values(ascending=False).map("{:.4f}".format)
           .to_string())
-    print(f"\nobjective f(w): {result.objective:.10g}   feasible: {result.feasible}")
+    if result.is_bound:
+        violated = ", ".join(sorted(info.get("violated_constraints", {}))) or "none"
+        print(f"\nlower bound f(w): {result.objective:.10g}   (continuous relaxation: a bound "
+              f"on the optimum, not a portfolio of this problem)")
+        print(f"feasible: {result.feasible}   violates: {violated}")
+    else:
+        print(f"\nobjective f(w): {result.objective:.10g}   feasible: {result.feasible}")
     print(f"expected return {info['expected_return']:.4%}   volatility "
           f"{info['volatility']:.4%}   risk term q·wᵀΣw {info['risk_term']:.6g}")
     if result.gap is None:
         print("gap: n/a (no ground truth: too large to enumerate; pass --method miqp for one)")
     else:
-        print(f"gap: {result.gap:.3e} (relative, vs {info['reference']:.10g} from "
+        label = "bound gap" if result.is_bound else "gap"
+        print(f"{label}: {result.gap:.3e} (relative, vs {info['reference']:.10g} from "
               f"{info['reference_source']})")
     print(f"seconds: {result.timings['seconds']:.4f}")
     if result.sampleset is not None:
         p = metrics["success_probability"]
-        tts = metrics["tts99"]
-        tts_text = ("n/a" if tts is None else "inf (optimum never seen)" if math.isinf(tts)
-                    else f"{tts:.4g} s")
+        def _tts(value: Any) -> str:
+            return ("n/a" if value is None else "inf (optimum never seen)"
+                    if math.isinf(value) else f"{value:.4g} s")
+
         print(f"reads: {metrics['num_reads']:.0f}   feasibility rate: "
               f"{metrics['feasibility_rate']:.3f}   success probability p: "
-              f"{'n/a' if p is None else f'{p:.3f}'}   seconds/read: "
-              f"{metrics['seconds_per_read']:.3g}   TTS99: {tts_text}")
+              f"{'n/a' if p is None else f'{p:.3f}'} per read")
+        print(f"TTS99: {_tts(metrics['tts99'])} in whole calls of {metrics['num_reads']:.0f} "
+              f"reads, model build {metrics['setup_seconds']:.3g} s charged   "
+              f"(per read, secondary: {_tts(metrics['tts99_per_read'])}; "
+              f"{metrics['seconds_per_read']:.3g} s/read)")
         print(f"penalty: {info['penalty']:.6g}   BQM: {info['bqm_variables']} variables, "
               f"{info['bqm_interactions']} interactions (simulated annealing, classical)")
     if "mip_gap" in info:

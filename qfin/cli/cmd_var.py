@@ -168,6 +168,15 @@ def _emit(payload: dict[str, Any], as_json: bool) -> None:
         lo, hi = payload["cvar_confidence_interval"]
         line += f"   [{lo:.6%}, {hi:.6%}]"
     print(line)
+    if payload.get("empirical_var") is not None:
+        print(f"ground truths: VaR of the data (empirical quantile) "
+              f"{payload['empirical_var']:.6%}; exact VaR of the "
+              f"{payload['grid_points']}-point histogram {payload['exact_discretised_var']:.6%} "
+              f"(discretisation error {payload['discretisation_error']:+.3e})")
+    if payload.get("var_undecided"):
+        lo, hi = payload["var_answer"]
+        print(f"undecided:   an interval of the bisection contained the level, so the point "
+              f"VaR is a coin toss; the answer is the bracket [{lo:.6%}, {hi:.6%}]")
     if payload.get("quantile_method"):
         print(f"quantile:    {payload['quantile_method']} (CVaR = mean of losses >= VaR)")
     if payload.get("samples"):
@@ -178,3 +187,5 @@ def _emit(payload: dict[str, Any], as_json: bool) -> None:
         print(f"oracle queries: {payload['oracle_queries']:,}")
     if payload.get("seconds") is not None:
         print(f"seconds:     {payload['seconds']:.4f}")
+    if payload.get("resources") and qae_cli is not None:
+        print(qae_cli.format_resources(payload["resources"]))

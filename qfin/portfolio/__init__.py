@@ -28,7 +28,15 @@ from qfin.portfolio._classical import solve_convex, solve_miqp
 from qfin.portfolio._exact import MAX_CANDIDATES, count_candidates, exact_optimum
 from qfin.portfolio._frontier import efficient_frontier, frontier_figure
 from qfin.portfolio._heuristic import heuristic_weights
-from qfin.portfolio._metrics import SUCCESS_RTOL, read_metrics, relative_gap, tts99
+from qfin.portfolio._metrics import (
+    SUCCESS_RTOL,
+    attempts_needed,
+    call_success_probability,
+    read_metrics,
+    relative_gap,
+    time_to_solution,
+    tts99,
+)
 from qfin.portfolio._penalty import (
     PENALTY_METHODS,
     calibrate_penalty,
@@ -60,6 +68,9 @@ __all__ = [
     "solve",
     "synthetic_problem",
     "tts99",
+    "time_to_solution",
+    "attempts_needed",
+    "call_success_probability",
     "exact_optimum",
     "count_candidates",
     "solve_convex",

@@ -36,7 +36,8 @@ def efficient_frontier(problem: PortfolioProblem, risk_aversions: Sequence[float
     -------
     DataFrame
         One row per (method, q): ``expected_return``, ``volatility``, ``variance``,
-        ``objective``, ``feasible``, ``gap``, ``seconds``, ``weights``.
+        ``objective``, ``feasible``, ``gap``, ``role`` ("lower bound" for the convex
+        relaxation, "solution" otherwise), ``seconds``, ``weights``.
     """
     from qfin.portfolio._solve import solve
 
@@ -51,6 +52,7 @@ def efficient_frontier(problem: PortfolioProblem, risk_aversions: Sequence[float
                          "expected_return": res.info["expected_return"],
                          "volatility": res.info["volatility"], "variance": res.info["variance"],
                          "objective": res.objective, "feasible": res.feasible, "gap": res.gap,
+                         "role": "lower bound" if res.is_bound else "solution",
                          "seconds": res.timings["seconds"], "weights": res.weights})
     return pd.DataFrame(rows)
 
@@ -62,9 +64,12 @@ def frontier_figure(table: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for method, part in table.groupby("method", sort=False):
         part = part.sort_values("volatility")
+        bound = "role" in part and (part["role"] == "lower bound").all()
         fig.add_trace(go.Scatter(
             x=part["volatility"], y=part["expected_return"], mode="lines+markers",
-            name=str(method), text=[f"q = {q:g}" for q in part["risk_aversion"]]))
+            name=f"{method} (relaxation: a bound)" if bound else str(method),
+            line={"dash": "dot"} if bound else None,
+            text=[f"q = {q:g}" for q in part["risk_aversion"]]))
     fig.update_layout(title="Efficient frontier (annualised)", xaxis_title="volatility",
                       yaxis_title="expected return", xaxis_tickformat=".0%",
                       yaxis_tickformat=".0%")

@@ -343,29 +343,102 @@ class PortfolioProblem:
         return {"expected_return": ret, "variance": var, "volatility": math.sqrt(max(var, 0.0)),
                 "risk_term": self.risk_aversion * var, "objective": self.risk_aversion * var - ret}
 
-    def violations(self, weights: Any, *, tol: float = 1e-9) -> np.ndarray:
-        """Total constraint violation of each portfolio (0 when feasible).
+    def _feasibility_kind(self, formulation: str | None) -> str:
+        """``"cardinality"``, ``"weights"`` or ``"continuous"`` (no K and no bits)."""
+        if formulation is None and self.cardinality is None and self.bits is None:
+            return "continuous"
+        if formulation == "continuous":
+            return "continuous"
+        return self._formulation(formulation)
 
-        Sums |budget residual|, bound excesses, sector-limit excesses and (when K is set)
-        the difference between the number of held assets and K.
+    def constraint_violations(self, weights: Any, *, formulation: str | None = None,
+                              tol: float = 1e-9) -> pd.DataFrame:
+        """Each constraint's violation, one row per portfolio (0 where it holds).
+
+        The constraints are the problem's own, in the formulation solved:
+
+        - always: the budget ``Σw = budget``, per-asset bounds, sector limits;
+        - ``"cardinality"`` (``K`` set, no ``bits``): exactly ``K`` assets held **equally**,
+          every weight ``0`` or ``budget/K`` (``equal_weights``: ``Σ min(w, |w − budget/K|)``);
+        - ``"weights"`` (``bits`` set): every weight on the grid ``budget/(2**bits − 1)``
+          (``weight_grid``: total distance to it) and, when ``K`` is set, ``K`` held;
+        - ``"continuous"`` (neither ``K`` nor ``bits``): no more.
+
+        Parameters
+        ----------
+        weights : array-like of shape (n_assets,) or (n_portfolios, n_assets)
+        formulation : {"cardinality", "weights", "continuous"}, optional
+            Default :attr:`default_formulation` (``"continuous"`` when neither ``K`` nor
+            ``bits`` is set).
+        tol : float
+            A weight above ``tol`` counts as held.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``budget``, ``bounds``, ``sectors`` and, by formulation,
+            ``cardinality`` (|held − K|), ``equal_weights``, ``weight_grid``.
         """
+        kind = self._feasibility_kind(formulation)
         w = np.atleast_2d(self._weights_array(weights))
-        total = np.abs(w.sum(axis=1) - self.budget)
-        total = total + np.clip(self.lower - w, 0, None).sum(axis=1)
-        total = total + np.clip(w - self.upper, 0, None).sum(axis=1)
+        out: dict[str, np.ndarray] = {
+            "budget": np.abs(w.sum(axis=1) - self.budget),
+            "bounds": (np.clip(self.lower - w, 0, None).sum(axis=1)
+                       + np.clip(w - self.upper, 0, None).sum(axis=1)),
+        }
+        sectors = np.zeros(w.shape[0])
         for sector, limit in self.sector_limits.items():
             mask = np.array([s == sector for s in self.sectors or []])
-            total = total + np.clip(w[:, mask].sum(axis=1) - limit, 0, None)
-        if self.cardinality is not None:
+            sectors = sectors + np.clip(w[:, mask].sum(axis=1) - limit, 0, None)
+        out["sectors"] = sectors
+        if kind != "continuous" and self.cardinality is not None:
             held = (np.abs(w) > tol).sum(axis=1)
-            total = total + np.abs(held - self.cardinality)
-        return total
+            out["cardinality"] = np.abs(held - self.cardinality).astype(float)
+        if kind == "cardinality":
+            unit = self.budget / int(self.cardinality)  # type: ignore[arg-type]
+            out["equal_weights"] = np.minimum(np.abs(w), np.abs(w - unit)).sum(axis=1)
+        elif kind == "weights":
+            unit = self.budget / (2 ** int(self.bits) - 1)  # type: ignore[arg-type]
+            out["weight_grid"] = np.abs(w - unit * np.rint(w / unit)).sum(axis=1)
+        return pd.DataFrame(out)
 
-    def is_feasible(self, weights: Any, *, tol: float = 1e-7) -> Any:
-        """Whether the weights meet every constraint (within ``tol``); bool or bool array."""
+    def violations(self, weights: Any, *, formulation: str | None = None,
+                   tol: float = 1e-9) -> np.ndarray:
+        """Total constraint violation of each portfolio (0 when feasible).
+
+        The sum of the columns of :meth:`constraint_violations` (the problem's own
+        constraints in ``formulation``).
+        """
+        return self.constraint_violations(weights, formulation=formulation,
+                                          tol=tol).sum(axis=1).to_numpy()
+
+    def is_feasible(self, weights: Any, *, formulation: str | None = None,
+                    tol: float = 1e-7) -> Any:
+        """Whether the weights meet every constraint of the problem (within ``tol``).
+
+        "Every constraint" is the problem's own in ``formulation`` (see
+        :meth:`constraint_violations`): under the equal-weight cardinality formulation a
+        portfolio of ``K`` unequal weights is infeasible, and so is a continuous relaxation
+        that holds fewer than ``K`` assets.
+
+        Returns
+        -------
+        bool or ndarray of bool
+            One value per portfolio.
+        """
         w = self._weights_array(weights)
-        ok = self.violations(w) <= tol * max(1.0, self.budget)
+        ok = self.violations(w, formulation=formulation, tol=tol) <= tol * max(1.0, self.budget)
         return bool(ok[0]) if w.ndim == 1 else ok
+
+    def violated_constraints(self, weights: Any, *, formulation: str | None = None,
+                             tol: float = 1e-7) -> dict[str, float]:
+        """The constraints one portfolio violates, with the amount (empty when feasible)."""
+        w = self._weights_array(weights)
+        if w.ndim != 1:
+            raise ProblemError(f"weights must be one portfolio of shape ({self.n_assets},); "
+                               f"got {w.shape}")
+        row = self.constraint_violations(w, formulation=formulation, tol=tol).iloc[0]
+        return {k: float(v) for k, v in row.items() if v > tol * max(1.0, self.budget)}
 
     # ------------------------------------------------------------------ formulations
     def _formulation(self, formulation: str | None) -> str:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from qfin.errors import ProblemError, SolverError
-from qfin.portfolio._metrics import read_metrics, relative_gap
+from qfin.portfolio._metrics import read_metrics, relative_gap, time_to_solution
 from qfin.portfolio._problem import PortfolioProblem
 
 __all__ = ["PortfolioResult", "solve", "METHODS", "resolve_reference", "AUTO_EXACT_LIMIT",
@@ -54,8 +54,10 @@ class PortfolioResult:
     sampleset : dimod.SampleSet or None
         The raw reads of QUBO methods.
     metrics : dict
-        ``feasibility_rate``, ``success_probability`` (None without ground truth),
-        ``seconds_per_read``, ``tts99`` (inf when p = 0), ``num_reads``.
+        ``feasibility_rate``, ``success_probability`` (per read; None without ground
+        truth), ``call_success_probability``, ``seconds_per_read``, ``tts99`` (whole calls
+        with the model build charged; inf when p = 0), ``tts99_per_read`` (secondary),
+        ``num_reads``.
     """
 
     weights: np.ndarray
@@ -69,6 +71,11 @@ class PortfolioResult:
     sampleset: Any = None
     metrics: dict[str, Any] = dataclasses.field(default_factory=dict)
 
+    @property
+    def is_bound(self) -> bool:
+        """Whether this is a relaxation: its objective bounds the optimum, it is no answer."""
+        return self.info.get("role") == "lower bound"
+
     def weights_series(self) -> pd.Series:
         """The weights as a Series indexed by ticker."""
         return pd.Series(self.weights, index=self.tickers, name="weight")
@@ -76,7 +83,10 @@ class PortfolioResult:
     def summary(self) -> dict[str, Any]:
         """A JSON-friendly summary (no SampleSet)."""
         return {"method": self.method, "objective": self.objective, "feasible": self.feasible,
+                "role": "lower bound" if self.is_bound else "solution",
                 "gap": self.gap,
+                "gap_kind": ("bound gap (relaxation vs optimum)" if self.is_bound
+                             else "optimality gap"),
                 "weights": {t: float(w) for t, w in zip(self.tickers, self.weights, strict=True)
                             if abs(w) > 1e-12},
                 "timings": dict(self.timings), "metrics": dict(self.metrics),
@@ -115,8 +125,10 @@ def _sample(problem: PortfolioProblem, sampler: Any, formulation: str, seed: int
             penalty: Any, options: dict[str, Any]) -> tuple[dict[str, Any], Any]:
     from qfin.portfolio._penalty import resolve_penalty
 
+    t_build = time.perf_counter()
     value = resolve_penalty(problem, penalty, formulation)
     bqm = problem.to_bqm(value, formulation)
+    build_seconds = time.perf_counter() - t_build
     params = set(getattr(sampler, "parameters", {}) or {})
     kwargs = dict(options)
     num_reads = int(kwargs.pop("num_reads", _NEAL_DEFAULTS["num_reads"]))
@@ -140,7 +152,7 @@ def _sample(problem: PortfolioProblem, sampler: Any, formulation: str, seed: int
     return {"penalty": value, "bqm_variables": bqm.num_variables,
             "bqm_interactions": bqm.num_interactions, "sampler": type(sampler).__name__,
             "sampler_parameters": {k: v for k, v in kwargs.items() if k != "seed"},
-            "seconds": seconds}, sampleset
+            "seconds": seconds, "build_seconds": build_seconds}, sampleset
 
 
 def solve(problem: PortfolioProblem, method: Any = "neal", seed: int | None = None,
@@ -160,7 +172,9 @@ def solve(problem: PortfolioProblem, method: Any = "neal", seed: int | None = No
         - ``"exact"``: enumeration (:func:`qfin.portfolio.exact_optimum`);
         - ``"miqp"``: cvxpy + SCIP (option ``time_limit`` seconds, default 60);
         - ``"convex"``: continuous long-only Markowitz with Clarabel (no cardinality, no
-          grid: a lower bound, reported as infeasible for the discrete formulation);
+          grid): a **lower bound** (``is_bound``), feasible only if its weights happen to
+          meet the problem's own constraints (``info["violated_constraints"]`` lists the
+          others), and its gap is the relaxation gap, never an error;
         - ``"heuristic"``: relax → round (K largest) → pairwise-swap local search.
     seed : int, optional
         Seed of stochastic methods.
@@ -221,9 +235,10 @@ def solve(problem: PortfolioProblem, method: Any = "neal", seed: int | None = No
             reads = problem.interpret(sampleset, formulation)
             run["penalty_method"] = "auto: heuristic"
             if not bool(reads.loc[reads["energy"].idxmin(), "feasible"]):
-                first_seconds = run["seconds"]
+                first_seconds, first_build = run["seconds"], run["build_seconds"]
                 run, sampleset = _sample(problem, sampler, formulation, seed, "bound", options)
                 run["seconds"] += first_seconds
+                run["build_seconds"] += first_build
                 run["penalty_method"] = ("auto: bound (the heuristic penalty's lowest-energy "
                                          "read was infeasible)")
         else:
@@ -251,15 +266,19 @@ def solve(problem: PortfolioProblem, method: Any = "neal", seed: int | None = No
                  **{f"{k}": v for k, v in problem.terms(weights).items() if k != "objective"}})
     timings = {"seconds": seconds, "solver_seconds": solver_seconds}
     if sampleset is not None:
-        metrics = read_metrics(reads, ref_value, solver_seconds)
+        metrics = read_metrics(reads, ref_value, solver_seconds,
+                               setup_seconds=info["build_seconds"])
         timings["seconds_per_read"] = metrics["seconds_per_read"]
+        timings["build_seconds"] = info["build_seconds"]
     else:
         hit = None
         if ref_value is not None and name != "convex":  # a relaxation cannot "hit"
             hit = float(feasible and objective <= ref_value + 1e-9 * max(abs(ref_value), 1e-12))
+        tts = None if hit is None else time_to_solution(solver_seconds, hit)
         metrics = {"num_reads": 1, "feasibility_rate": float(feasible),
-                   "success_probability": hit, "seconds_per_read": solver_seconds,
-                   "tts99": None if hit is None else (solver_seconds if hit else math.inf)}
+                   "success_probability": hit, "call_success_probability": hit,
+                   "seconds_per_read": solver_seconds, "call_seconds": solver_seconds,
+                   "setup_seconds": 0.0, "tts99": tts, "tts99_per_read": tts}
     return PortfolioResult(weights=weights, tickers=problem.tickers, objective=objective,
                            feasible=feasible, method=name, gap=gap, timings=timings, info=info,
                            sampleset=sampleset, metrics=metrics)
@@ -291,19 +310,23 @@ def _classical(problem: PortfolioProblem, method: str, formulation: str,
         weights = out["weights"]
     elif method == "convex":
         out = solve_convex(problem, **options)
-        info.update(status=out["status"], note="continuous relaxation: ignores cardinality "
-                    "and the weight grid; its objective is a lower bound")
+        info.update(status=out["status"], role="lower bound",
+                    note="continuous relaxation: ignores the cardinality and the weight grid, "
+                    "so its objective is a lower bound on the optimum, not a portfolio of "
+                    "this problem; its gap is the relaxation (bound) gap, not an error")
         weights = out["weights"]
     else:
         weights = heuristic_weights(problem, formulation)
     seconds = time.perf_counter() - start
-    from qfin.portfolio._formulations import encoding, residuals
-
-    enc = encoding(problem, formulation)
-    units = weights / enc.unit
-    on_grid = bool(np.allclose(units, np.rint(units), atol=1e-7))
-    feasible = on_grid and bool((residuals(problem, enc, np.rint(units)[None, :])[1] == 0).all())
+    weights = np.asarray(weights, dtype=float)
+    # feasible = the problem's own constraints in this formulation (equal weights or the
+    # weight grid, K held, budget, bounds, sectors), whatever the method optimised
+    violated = problem.violated_constraints(weights, formulation=formulation)
+    feasible = not violated
+    if method == "convex":
+        info["violated_constraints"] = violated
     if not feasible and method in ("exact", "miqp", "heuristic"):
-        raise SolverError(f"method {method!r} returned an infeasible portfolio")
-    return np.asarray(weights, dtype=float), feasible, seconds
+        raise SolverError(f"method {method!r} returned an infeasible portfolio "
+                          f"(violates {sorted(violated)})")
+    return weights, feasible, seconds
 

@@ -51,6 +51,14 @@ class RiskResult:
         The VaR search a CVaR was built on.
     details : dict
         Extras (bisection steps, definitions).
+    undecided : bool
+        VaR (and the CVaR built on it): some probe's interval contained the level, so the
+        estimates could not tell ``F >= confidence`` from ``F < confidence`` there and that
+        bisection step was a coin toss. Then the **bracket is the answer** and ``value`` is
+        one draw from it. This is the normal outcome when the CDF sits exactly on the level
+        (``confidence * N`` whole for ``N`` equally likely scenarios, e.g. a 500-day window
+        at 0.99): the CDF is flat at the level from the exact VaR to the next scenario, and
+        the point VaR lands anywhere on that stretch depending on the seed.
     """
 
     measure: str
@@ -66,10 +74,17 @@ class RiskResult:
     estimates: tuple[AEResult, ...] = ()
     var: RiskResult | None = None
     details: dict[str, Any] = field(default_factory=dict, compare=False)
+    undecided: bool = False
+
+    @property
+    def answer(self) -> tuple[float, float]:
+        """What the estimates determine: ``(value, value)``, or the bracket when undecided."""
+        return self.bracket if self.undecided else (self.value, self.value)
 
     def as_dict(self) -> dict[str, Any]:
         """Flat JSON-ready dict."""
         return {"measure": self.measure, "value": self.value, "bracket": list(self.bracket),
+                "undecided": self.undecided, "answer": list(self.answer),
                 "confidence": self.confidence, "oracle_queries": self.oracle_queries,
                 "shots": self.shots, "seconds": self.seconds, "method": self.method,
                 "index": self.index}
@@ -92,6 +107,11 @@ def value_at_risk(dist: DiscreteDistribution, confidence: float,
     intervals: every probed ``k`` whose interval lies wholly below ``confidence`` pushes the
     lower end above ``k``, every ``k`` whose interval lies wholly at or above it pulls the
     upper end down to ``k``; when all intervals hold, the exact discretised VaR lies in it.
+
+    When every probe's interval excludes the level the bracket is the single point
+    ``value``. When one contains it, that step was decided by the noise of the estimate
+    (a coin toss, exactly so when the CDF equals the level there): the result is flagged
+    ``undecided`` and its bracket, not its point, is the answer (see :class:`RiskResult`).
 
     Parameters
     ----------
@@ -132,13 +152,14 @@ def value_at_risk(dist: DiscreteDistribution, confidence: float,
         else:
             lo = mid
     b_lo, b_hi = below + 1, above
+    undecided = any(s["ci_low"] < c <= s["ci_high"] for s in steps)
     return RiskResult(
         measure="var", value=float(dist.values[hi]),
         bracket=(float(dist.values[b_lo]), float(dist.values[b_hi])), confidence=c,
         oracle_queries=sum(e.oracle_queries for e in estimates),
         shots=sum(e.shots for e in estimates), seconds=time.perf_counter() - t0,
         method=estimator.method, index=hi, bracket_indices=(b_lo, b_hi),
-        estimates=tuple(estimates), details={"steps": steps})
+        estimates=tuple(estimates), details={"steps": steps}, undecided=undecided)
 
 
 def conditional_value_at_risk(dist: DiscreteDistribution, confidence: float,
@@ -205,7 +226,7 @@ def conditional_value_at_risk(dist: DiscreteDistribution, confidence: float,
         shots=var.shots + sum(e.shots for e in estimates),
         seconds=var.seconds + (time.perf_counter() - t0), method=estimator.method, index=k,
         bracket_indices=var.bracket_indices, estimates=tuple(estimates), var=var,
-        details={"definition": definition})
+        details={"definition": definition}, undecided=var.undecided)
 
 
 def _tail_mean(v: float, span: float, a: float, cdf: float) -> float:

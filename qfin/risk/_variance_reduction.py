@@ -17,7 +17,7 @@ from scipy.stats import qmc
 from qfin.errors import ProblemError
 from qfin.risk._montecarlo import LossModel, build_loss_model
 from qfin.risk._result import VaRResult
-from qfin.risk._tail import TailKeeper, order_statistic_plan, tail_estimates, weighted_var_cvar
+from qfin.risk._tail import TailKeeper, weighted_var_cvar
 from qfin.risk._validate import (
     check_confidence,
     check_horizon,
@@ -65,6 +65,28 @@ def _sobol_losses(model: LossModel, sampler: qmc.Sobol, n: int) -> np.ndarray:
     return y
 
 
+def _interpolated_var_cvar(largest: np.ndarray, n: int, confidence: float
+                           ) -> tuple[float, float]:
+    """Low-bias VaR and CVaR of ``n`` samples from their largest values (descending).
+
+    VaR is the quantile at position ``h = (n + 1) c`` interpolated between the order
+    statistics ``L_(⌊h⌋)`` and ``L_(⌊h⌋+1)`` (Hyndman & Fan 1996, definition 6): since
+    ``E[U_(r)] = r / (n + 1)`` for uniform order statistics its bias has no ``1/n`` term
+    from the rank, only a smooth one from the curvature of the quantile function. CVaR is
+    the sample Rockafellar-Uryasev value at that VaR,
+    ``VaR + Σ (L_i − VaR)⁺ / (n (1 − c))`` (the tail mass exactly ``1 − c``, not the
+    ``(n − ⌈cn⌉ + 1) / n`` of the mean of the largest order statistics).
+    """
+    h = min(max((n + 1) * confidence, 1.0), float(n))
+    lo = int(math.floor(h))
+    frac = h - lo
+    below = float(largest[n - lo])                       # ascending rank lo
+    above = float(largest[n - lo - 1]) if lo < n else below
+    var = below + frac * (above - below)
+    excess = np.clip(largest - var, 0.0, None).sum()
+    return var, var + float(excess) / (n * (1.0 - confidence))
+
+
 def quasi_monte_carlo_var(returns: Any, weights: Any = None, *, confidence: float = 0.99,
                           horizon: int = 1, paths: int = 1 << 16, scramblings: int = 16,
                           copula: str = "gaussian", dof: float | None = None,
@@ -74,10 +96,20 @@ def quasi_monte_carlo_var(returns: Any, weights: Any = None, *, confidence: floa
 
     ``paths`` points in total are split over ``scramblings`` independent Owen-scrambled
     Sobol sequences (``scipy.stats.qmc.Sobol``), each of ``2**m`` points (rounded up to a
-    power of two so every replicate is a balanced net; ``samples`` reports the actual total).
+    power of two so every replicate is a balanced net, and to at least ``4 / (1 − c)``
+    points; ``samples`` reports the actual total).
     Uniforms map to normals by the inverse CDF (one dimension per asset, plus one for the
-    chi-square of the t copula). Each replicate gives a VaR (inverted-CDF order statistic)
-    and CVaR; the estimate is their mean and the interval the Student-t interval of that mean.
+    chi-square of the t copula). The estimate is the mean of the replicates' VaR and CVaR,
+    and the interval the Student-t interval of that mean.
+
+    The interval must hold the model's VaR, so each replicate's estimate is **bias
+    corrected**: a sample quantile and a sample CVaR of ``N`` points are biased by about
+    ``b / N`` (the interval over replicates sees their spread, never this shared bias, and
+    under-covered at small ``N``: 0.94 and 0.36 at 8,192 paths for 99 % nominal). Each
+    replicate computes the interpolated quantile and the Rockafellar-Uryasev CVaR
+    (:func:`_interpolated_var_cvar`) on its whole net of ``N = 2**m`` points and on its first
+    ``N / 2`` (a net itself), and reports the Richardson extrapolation ``2 x_N − x_{N/2}``,
+    which cancels the ``1/N`` term (``info["bias_correction"]``).
 
     Parameters
     ----------
@@ -114,28 +146,39 @@ def quasi_monte_carlo_var(returns: Any, weights: Any = None, *, confidence: floa
     if isinstance(scramblings, bool) or not isinstance(scramblings, int) or scramblings < 2:
         raise ProblemError(f"scramblings must be an integer >= 2; got {scramblings!r}")
     p = check_paths(paths, c)
-    per = max(p / scramblings, min_samples(c))
+    # the half net of every scrambling needs two points beyond the quantile position for
+    # the interpolated estimate and its Richardson correction: at least 4 / (1 - c) points
+    per = max(p / scramblings, min_samples(c), 4.0 / (1.0 - c))
     m = max(1, math.ceil(math.log2(per) - 1e-12))
     n_rep = 1 << m
     used_seed = resolve_seed(seed)
     model = build_loss_model(values, w, h, copula, dof)
     dim = model.n_assets + (1 if model.dof is not None else 0)
-    plan = order_statistic_plan(n_rep, c, level)
+    half = n_rep // 2
+    keep_all = n_rep - int(math.floor((n_rep + 1) * c)) + 2
+    keep_half = half - int(math.floor((half + 1) * c)) + 2
     vars_, cvars = np.empty(scramblings), np.empty(scramblings)
     for r, ss in enumerate(np.random.SeedSequence(used_seed).spawn(scramblings)):
         sampler = qmc.Sobol(d=dim, scramble=True, seed=np.random.Generator(np.random.PCG64(ss)))
-        keeper = TailKeeper(plan["keep"])
+        every, first = TailKeeper(min(keep_all, n_rep)), TailKeeper(min(keep_half, half))
         done = 0
         while done < n_rep:
             n = min(SOBOL_CHUNK, n_rep - done)
-            keeper.offer(_sobol_losses(model, sampler, n))
+            losses = _sobol_losses(model, sampler, n)
+            every.offer(losses)
+            if done < half:
+                first.offer(losses[: half - done])
             done += n
-        est = tail_estimates(keeper.largest() + model.offset, n_rep, c, level)
-        vars_[r], cvars[r] = est["var"], est["cvar"]
+        v_all, c_all = _interpolated_var_cvar(every.largest() + model.offset, n_rep, c)
+        v_half, c_half = _interpolated_var_cvar(first.largest() + model.offset, half, c)
+        vars_[r], cvars[r] = 2.0 * v_all - v_half, 2.0 * c_all - c_half
     var, se, ci = _mean_interval(vars_, level)
     cvar, cvar_se, cvar_ci = _mean_interval(cvars, level)
     info: dict[str, Any] = {"copula": copula, "scramblings": scramblings,
-                            "points_per_scrambling": n_rep, "quantile_method": "inverted_cdf",
+                            "points_per_scrambling": n_rep,
+                            "quantile_method": "interpolated (Hyndman-Fan 6)",
+                            "bias_correction": "Richardson 2 x_N - x_(N/2) per scrambling "
+                                               "(nets of N and N/2 points)",
                             "interval": "Student-t over independent scramblings",
                             "cvar_standard_error": cvar_se}
     if model.dof is not None:

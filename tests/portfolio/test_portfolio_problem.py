@@ -46,6 +46,35 @@ def test_feasibility_checks():
     assert not p.is_feasible([0.5, 0.4, 0, 0])  # budget
 
 
+def test_feasibility_means_the_problems_own_constraints():
+    """Issue 11.5: unequal weights passed under the equal-weight cardinality formulation."""
+    cov = np.diag([0.04, 0.09, 0.05, 0.02])
+    p = PortfolioProblem([0.1, 0.2, 0.15, 0.05], cov, cardinality=2)
+    assert p.is_feasible([0.5, 0.5, 0, 0])
+    assert not p.is_feasible([0.6, 0.4, 0, 0])       # K held, but not equally
+    assert p.violated_constraints([0.6, 0.4, 0, 0]) == {"equal_weights": pytest.approx(0.2)}
+    assert not p.is_feasible([1.0, 0, 0, 0])         # a relaxation's corner solution
+    assert set(p.violated_constraints([1.0, 0, 0, 0])) == {"cardinality", "equal_weights"}
+    np.testing.assert_array_equal(
+        p.is_feasible(np.array([[0.5, 0.5, 0, 0], [0.6, 0.4, 0, 0]])), [True, False])
+    # the discretised-weights formulation: every weight on the grid of 1/(2**bits - 1)
+    w = PortfolioProblem([0.1, 0.2, 0.15, 0.05], cov, bits=2)
+    assert w.is_feasible([1 / 3, 2 / 3, 0, 0])
+    assert not w.is_feasible([0.5, 0.5, 0, 0])
+    assert set(w.violated_constraints([0.5, 0.5, 0, 0])) == {"weight_grid"}
+    wk = w.replace(cardinality=2)
+    assert wk.is_feasible([1 / 3, 2 / 3, 0, 0]) and not wk.is_feasible([1 / 3, 1 / 3, 1 / 3, 0])
+    # the same weights are feasible for one formulation and not the other
+    both = PortfolioProblem([0.1, 0.2, 0.15, 0.05], cov, bits=2, cardinality=2)
+    assert both.is_feasible([0.5, 0.5, 0, 0], formulation="cardinality")
+    assert not both.is_feasible([0.5, 0.5, 0, 0], formulation="weights")
+    # no K and no bits: the continuous problem (budget, bounds, sectors only)
+    free = PortfolioProblem([0.1, 0.2, 0.15, 0.05], cov)
+    assert free.is_feasible([0.6, 0.4, 0, 0]) and not free.is_feasible([0.6, 0.5, 0, 0])
+    with pytest.raises(ProblemError, match="formulation must be one of"):
+        p.is_feasible([0.5, 0.5, 0, 0], formulation="binary")
+
+
 def test_repair_psd_and_replace():
     bad = COV.copy()
     bad[0, 1] = bad[1, 0] = 0.5

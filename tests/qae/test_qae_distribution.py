@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import scipy.stats
@@ -110,3 +112,85 @@ def test_bad_thresholds_confidence_payoff(small_dist):
         small_dist.payoff_values(np.zeros(3))
     with pytest.raises(ProblemError, match="index must be in 0..15"):
         small_dist.check_index(16)
+
+
+# ---------------------------------------------------------------- issue 11.1: CDF on the level
+VAR_LEVELS = ("0.9", "0.95", "0.975", "0.99", "0.995", "0.999")
+
+
+@pytest.mark.parametrize("level", VAR_LEVELS)
+def test_var_of_n_equal_atoms_when_confidence_times_n_is_whole(level):
+    """F reaches the level exactly at atom c*N: that atom is the VaR, not the next one."""
+    from fractions import Fraction
+
+    c, checked = float(level), 0
+    for n in range(10, 2049):
+        whole = Fraction(level) * n
+        if whole.denominator != 1:
+            continue
+        size = 1 << max(1, (n - 1).bit_length())
+        p = np.zeros(size)
+        p[:n] = 1.0 / n
+        dist = DiscreteDistribution(np.arange(size, dtype=float), p)
+        assert dist.var_index(c) == int(whole) - 1, (n, level)
+        assert dist.cdf_on_level(c)
+        checked += 1
+    assert checked >= 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(counts=st.lists(st.integers(0, 50), min_size=3, max_size=300), data=st.data())
+def test_var_index_exact_for_integer_count_pmfs(counts, data):
+    """Any pmf of integer counts: a level equal to a CDF value selects the first point with it."""
+    counts = np.asarray(counts, dtype=np.int64)
+    total = int(counts.sum())
+    if total == 0:
+        counts[0], total = 1, 1
+    size = 1 << max(1, (len(counts) - 1).bit_length())
+    full = np.zeros(size, dtype=np.int64)
+    full[:len(counts)] = counts
+    cum = np.cumsum(full)
+    k = data.draw(st.integers(0, size - 1))
+    if not 0 < cum[k] < total:
+        return
+    dist = DiscreteDistribution(np.arange(size, dtype=float), full / total)
+    first = int(np.argmax(cum >= cum[k]))
+    assert dist.var_index(cum[k] / total) == first
+    # half a scenario above the level: the next point with mass
+    assert dist.var_index((cum[k] + 0.5) / total) == int(np.argmax(cum > cum[k]))
+
+
+@pytest.mark.parametrize("n_scenarios", [100, 200, 400, 500, 1000, 2000])
+def test_from_samples_var_within_half_step_of_empirical_when_level_is_hit(n_scenarios):
+    rng = np.random.default_rng(n_scenarios)
+    losses = rng.standard_t(4, n_scenarios) * 0.01
+    for c in (0.95, 0.99, 0.995):
+        dist = DiscreteDistribution.from_samples(losses, 16)
+        step = (dist.l_max - dist.l_min) / (dist.size - 1)
+        empirical = float(np.quantile(losses, c, method="inverted_cdf"))
+        assert abs(dist.value_at_risk(c) - empirical) <= step / 2 + 1e-15, c
+
+
+def _window_losses(start: str, end: str) -> np.ndarray:
+    """Equal-weight daily losses of the shipped full history, read without qfin's store."""
+    import pandas as pd
+
+    path = Path(__file__).resolve().parents[2] / "data" / "sp500_20_daily_close_full.csv.gz"
+    close = pd.read_csv(path, parse_dates=["date"], index_col="date").loc[start:end]
+    returns = close.pct_change().iloc[1:].to_numpy()
+    return -(returns @ np.full(returns.shape[1], 1.0 / returns.shape[1]))
+
+
+def test_issue_repro_16_qubit_var_of_a_400_day_window_equals_historical():
+    """`qfin var --method qae-iterative --qubits 16 --dataset full --start 1993-02-22
+    --end 1994-09-21`: 400 days, 0.99 * 400 = 396 whole; was 0.020064 vs historical 0.019855."""
+    from qfin.risk import value_at_risk as classical_var
+
+    losses = _window_losses("1993-02-22", "1994-09-21")
+    assert losses.size == 400
+    dist = DiscreteDistribution.from_samples(losses, 16)
+    step = (dist.l_max - dist.l_min) / (dist.size - 1)
+    historical = classical_var(-losses[:, None], method="historical", confidence=0.99).value
+    assert historical == pytest.approx(0.019854615346552112, abs=1e-12)
+    assert abs(dist.value_at_risk(0.99) - historical) <= step / 2
+    assert dist.cdf_on_level(0.99)

@@ -125,7 +125,7 @@ def test_estimator_bad_inputs(small_dist):
         MaximumLikelihoodAE([0, -1])
     with pytest.raises(ProblemError, match="n_powers must be at most 30"):
         MaximumLikelihoodAE("exponential", n_powers=31)
-    with pytest.raises(ProblemError, match="interval must be 'fisher' or"):
+    with pytest.raises(ProblemError, match="interval must be 'fisher', 'likelihood-ratio' or"):
         MaximumLikelihoodAE(interval="wald")
     with pytest.raises(ProblemError, match="n_eval_qubits must be in 1..20"):
         CanonicalAE(21)

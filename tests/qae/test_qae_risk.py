@@ -77,3 +77,39 @@ def test_risk_bad_inputs(small_dist):
     el = expected_loss(small_dist, est)
     with pytest.raises(ProblemError, match="var must be the result of value_at_risk"):
         conditional_value_at_risk(small_dist, 0.9, est, var=el)
+
+
+# ------------------------------------------------ issue 11.2: CDF exactly on the level
+def test_point_var_is_flagged_and_bracket_answers_when_cdf_sits_on_the_level():
+    """500 equally likely days at 0.99: F = 0.99 exactly from the 495th loss to the 496th."""
+    from qfin.qae import DiscreteDistribution
+
+    losses = np.random.default_rng(5).standard_t(4, 500) * 0.01
+    dist = DiscreteDistribution.from_samples(losses, 12)
+    assert dist.cdf_on_level(0.99)
+    k = dist.var_index(0.99)
+    k_next = int(np.argmax(dist.cdf > 0.99 * (1 + 1e-12)))  # next point with mass
+    points, flagged, bracketed = set(), 0, 0
+    for seed in range(30):
+        res = value_at_risk(dist, 0.99, IterativeAE(1e-3, 0.05, seed))
+        points.add(res.index)
+        flagged += res.undecided
+        lo, hi = res.bracket_indices
+        if res.undecided:
+            assert res.answer == res.bracket and lo < hi
+        bracketed += lo <= k <= hi  # the exact discretised VaR lies in the answer
+        assert k <= res.index <= k_next  # the coin toss stays on the flat stretch
+        cvar = conditional_value_at_risk(dist, 0.99, IterativeAE(1e-3, 0.05, seed), var=res)
+        assert cvar.undecided == res.undecided
+        assert res.as_dict()["undecided"] == res.undecided
+    assert flagged >= 27          # the intervals contain the level (coverage 0.95 or more)
+    assert len(points) >= 2       # ... and the point VaR really is a coin toss
+    assert bracketed >= 27        # (when every interval holds, the bracket holds the VaR)
+
+
+def test_point_var_is_decided_when_the_cdf_is_off_the_level(sample_dist):
+    """365 days at 0.99 (not whole): IQAE decides every step and the answer is the point."""
+    assert not sample_dist.cdf_on_level(0.99)
+    res = value_at_risk(sample_dist, 0.99, IterativeAE(1e-3, 0.05, 1))
+    assert not res.undecided
+    assert res.answer == (res.value, res.value) == res.bracket

@@ -99,6 +99,8 @@ def test_runs_in_smoke_mode(path, smoke_runs):
         assert main.loc["exact (enumeration)", "error"] == 0.0
         assert main.loc["MIQP (SCIP)", "error"] == pytest.approx(0.0, abs=1e-6)
         assert (main.loc[main["feasible"], "error"] >= -1e-9).all()  # nothing beats exact
+        relax = main.loc["convex relaxation"]  # issue 11.5: a bound, never a feasible winner
+        assert relax["role"] == "lower bound" and not relax["feasible"]
     if path.stem == "05_ccef":
         rows = results.set_index("method")
         assert set(rows.index) == {"miqp", "heuristic", "qubo-hybrid", "polish-only"}
@@ -109,3 +111,11 @@ def test_runs_in_smoke_mode(path, smoke_runs):
         assert var.loc["historical", "error"] == pytest.approx(0.0, abs=1e-12)
         assert {"AE iterative", "AE canonical", "AE maximum-likelihood"} <= set(var.index)
         assert (var.loc[var.index.str.startswith("AE"), "oracle_queries"] > 0).all()
+        # issue 11.7: two ground truths, separately labelled, never mixed in one row set
+        rows = results[results["task"] == "var"]
+        kinds = rows.groupby("method")["ground_truth_kind"].agg(set)
+        assert set().union(*kinds) == {"data", "model"}
+        assert kinds["AE iterative"] == {"data", "model"} and kinds["mc"] == {"data", "model"}
+        assert rows.loc[rows["ground_truth_kind"] == "data", "ground_truth"].nunique() == 1
+        ae_data = rows[(rows["method"] == "AE iterative") & (rows["ground_truth_kind"] == "data")]
+        assert ae_data["model_vs_data"].iloc[0] != 0  # AE's discretisation error is shown
