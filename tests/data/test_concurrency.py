@@ -258,3 +258,20 @@ def test_a_postgres_writer_waiting_for_locked_rows_gets_busy(pg_url, tmp_path):
     assert store.content_hash() == before
     assert store.ingest_file(path).updated == 2
     store.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_an_old_postgres_store_is_extended_in_place(pg_url):
+    MarketStore(pg_url).engine.dispose()
+    engine = sa.create_engine(pg_url)
+    with engine.begin() as conn:
+        for column in ("frequency", "periods_per_year", "value_kind"):
+            conn.execute(sa.text(f"ALTER TABLE datasets DROP COLUMN {column}"))
+        conn.execute(sa.text("DROP TABLE asset_roles"))
+        conn.execute(sa.text("DROP TABLE qfin_meta"))
+    store = MarketStore(pg_url)
+    assert store.info().records == 7320 and store.periods_per_year("sample") == 252
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("datasets")}
+    assert {"frequency", "periods_per_year", "value_kind"} <= columns
+    store.engine.dispose()
+    engine.dispose()
