@@ -588,7 +588,7 @@ class PortfolioProblem:
         store: Any = None,
         dataset: str = "sample",
         sectors: Sequence[str] | None = None,
-        periods_per_year: float = 252.0,
+        periods_per_year: float | None = None,
         mean_estimator: str = "sample",
         returns_kind: str = "simple",
         **options: Any,
@@ -610,8 +610,10 @@ class PortfolioProblem:
         sectors : sequence of str, optional
             Keep only these sectors. Every problem built here carries the assets' sector
             labels, so ``sector_limits`` can be passed in ``options``.
-        periods_per_year : float
-            Annualisation of daily moments (default 252: μ and Σ are annualised).
+        periods_per_year : float, optional
+            Annualisation of the moments; default: the dataset's own
+            (``store.periods_per_year(dataset)``: 252 for daily data, 52 for weekly), so μ
+            and Σ are always annualised with the data's real sampling frequency.
         mean_estimator : {"sample", "ewma"}
         returns_kind : {"simple", "log"}
         **options
@@ -629,6 +631,8 @@ class PortfolioProblem:
             store = open_store(store)
         returns = store.returns(tickers, kind=returns_kind, dataset=dataset, sectors=sectors,
                                 start=start, end=end)
+        if periods_per_year is None:
+            periods_per_year = store.periods_per_year(dataset)
         mu = mean_returns(returns, mean_estimator, periods_per_year=periods_per_year)
         cov = covariance(returns, estimator, periods_per_year=periods_per_year)
         if "sectors" not in options:
