@@ -14,7 +14,19 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[${EXTRAS}]"
+  # The "mlx" extra installs MLX only where PyPI has wheels (environment markers in
+  # pyproject.toml). Should MLX still fail to install (e.g. a Linux whose glibc is older than
+  # its wheels need), carry on without it: qfin then runs on numpy.
+  if ! .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[${EXTRAS}]"; then
+    case ",${EXTRAS}," in
+      *,mlx,*)
+        REST=$(echo ",${EXTRAS}," | sed 's/,mlx,/,/; s/^,//; s/,$//')
+        echo "qfin: MLX could not be installed here; continuing without it (numpy backend)" >&2
+        .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${REST:+[$REST]}"
+        ;;
+      *) exit 1 ;;
+    esac
+  fi
   touch "$STAMP"
 fi
 export PATH="$PWD/.venv/bin:$PATH"

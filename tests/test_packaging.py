@@ -6,6 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +36,8 @@ def _conda_names() -> set[str]:
     names: set[str] = set()
     for dep in env["dependencies"]:
         if isinstance(dep, dict):
-            names |= {_name(d) for d in dep.get("pip", [])}
+            for d in dep.get("pip", []):
+                names |= CONDA_NAMES.get(_name(d), {_name(d)})
         else:
             names.add(_name(dep))
     return names - {"python", "pip"}
@@ -59,3 +61,36 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "bash scripts/test.sh" in readme
     assert "\nbash scripts/test.sh" in ci
+
+
+def _mlx_requirements(kind: str) -> list[str]:
+    if kind == "pyproject":
+        return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+            "optional-dependencies"]["mlx"]
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    return [d for dep in env["dependencies"] if isinstance(dep, dict)
+            for d in dep.get("pip", []) if _name(d).startswith("mlx")]
+
+
+@pytest.mark.parametrize("kind", ["pyproject", "environment.yml"])
+def test_mlx_is_installed_only_where_wheels_exist(kind):
+    """Issue 10.10: Intel macOS (no MLX wheels) and Windows get nothing from the mlx extra."""
+    from packaging.requirements import Requirement
+
+    def wanted(sys_platform: str, machine: str) -> set[str]:
+        env = {"sys_platform": sys_platform, "platform_machine": machine,
+               "platform_system": {"darwin": "Darwin", "linux": "Linux",
+                                   "win32": "Windows"}[sys_platform]}
+        out = set()
+        for line in _mlx_requirements(kind):
+            req = Requirement(line)
+            if req.marker is None or req.marker.evaluate(env):
+                out.add(req.name + "".join(f"[{e}]" for e in sorted(req.extras)))
+        return out
+
+    assert wanted("darwin", "arm64") == {"mlx"}
+    assert wanted("darwin", "x86_64") == set()
+    assert wanted("linux", "x86_64") == {"mlx[cpu]"}
+    assert wanted("linux", "aarch64") == {"mlx[cpu]"}
+    assert wanted("linux", "ppc64le") == set()
+    assert wanted("win32", "AMD64") == set()

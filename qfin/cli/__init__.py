@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from qfin import __version__
+from qfin.cli._common import QfinArgumentParser
 from qfin.cli._registry import COMMANDS
 from qfin.errors import QfinError
 
@@ -45,7 +46,7 @@ def build_parser(command: str | None = None, *, full: bool = True) -> argparse.A
         With ``command=None``: build every subcommand in full (True) or only their names
         and one-line help (False: what ``qfin --help`` needs, imports nothing).
     """
-    parser = argparse.ArgumentParser(
+    parser = QfinArgumentParser(  # "invalid choice" errors end with "did you mean ...?"
         prog="qfin",
         description="qfin: quantum-inspired vs classical methods on portfolio and risk "
                     "problems, measured honestly (everything quantum is a classical simulation).",

@@ -10,7 +10,7 @@ from qfin.cli._common import format_table, open_store_from_args, print_json
 
 
 def register(bench_sub: Any) -> None:
-    from qfin.portfolio import METHODS
+    from qfin.portfolio import BASELINE_METHODS, METHODS
 
     p = bench_sub.add_parser(
         "portfolio", help="QUBO annealing vs exact, MIQP, convex and heuristic: gap, "
@@ -21,7 +21,9 @@ def register(bench_sub: Any) -> None:
                     "(column reference_source says which and whether it is proven). "
                     "Annealing is a classical simulation; timings are wall clock here.")
     p.add_argument("--sizes", type=int, nargs="+", default=[20, 50, 100], metavar="N")
-    p.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
+    p.add_argument("--methods", nargs="+", default=list(BASELINE_METHODS), choices=METHODS,
+                   help=f"default: {' '.join(BASELINE_METHODS)} (qfin's own samplers are in "
+                        "`qfin bench samplers`)")
     p.add_argument("--reads", type=int, default=1000, metavar="N",
                    help="annealing reads per run (default 1000)")
     p.add_argument("--sweeps", type=int, default=1000, metavar="N",

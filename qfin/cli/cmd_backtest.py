@@ -6,11 +6,16 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from qfin.cli._common import add_universe_options, format_table, print_json
+from qfin.cli._common import (
+    add_progress_options,
+    add_universe_options,
+    format_table,
+    print_json,
+    progress_disabled,
+)
 from qfin.cli._registry import COMMANDS
 from qfin.cli.cmd_var import add_weight_options, load_universe, parse_weights
-from qfin.risk import COPULAS, DEFAULT_BACKTEST_METHODS, METHODS, backtest_var, exceedance_chart
-from qfin.risk._validate import check_confidence
+from qfin.risk._names import COPULAS, DEFAULT_BACKTEST_METHODS, METHODS
 
 
 def register(sub: Any) -> None:
@@ -37,11 +42,20 @@ def register(sub: Any) -> None:
     p.add_argument("--csv", default=None, metavar="FILE.csv",
                    help="write the daily series (loss, VaR, CVaR, exceedance per method)")
     p.add_argument("--json", action="store_true", help="machine-readable summary")
-    add_universe_options(p)
-    p.set_defaults(dataset="full", func=_run)
+    add_progress_options(p)
+    add_universe_options(p, default_dataset="full")
+    p.set_defaults(func=_run)
+
+
+def _show_progress(args: argparse.Namespace) -> bool | None:
+    disabled = progress_disabled(args)
+    return None if disabled is None else not disabled
 
 
 def _run(args: argparse.Namespace) -> int:
+    from qfin.risk import backtest_var, exceedance_chart
+    from qfin.risk._validate import check_confidence
+
     confidence = check_confidence(args.confidence)
     returns = load_universe(args)
     tickers = [str(c) for c in returns.columns]
@@ -49,7 +63,8 @@ def _run(args: argparse.Namespace) -> int:
     result = backtest_var(returns, weights, methods=args.method, window=args.window,
                           confidence=confidence, step=args.step,
                           sampling_step=args.sampling_step, paths=args.paths, seed=args.seed,
-                          copula=args.copula, allow_leverage=args.allow_leverage)
+                          copula=args.copula, allow_leverage=args.allow_leverage,
+                          progress=_show_progress(args))
     payload = {**result.to_dict(), "dataset": args.dataset, "tickers": tickers,
                "weights": weights.tolist()}
     if args.out:

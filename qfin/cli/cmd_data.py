@@ -26,13 +26,49 @@ def register(sub: Any) -> None:
     p.set_defaults(func=_info)
 
     p = data_sub.add_parser(
-        "ingest", help="validate and add a CSV/Parquet price file (long or wide); all or nothing")
-    p.add_argument("file", help="long (date,ticker,close) or wide (date + one column per ticker)")
+        "ingest", help="validate and add a CSV/Parquet price or returns file (long or wide); "
+                       "all or nothing",
+        description="Validate a price (or returns) file and add it to a dataset. Every cell is "
+                    "checked before anything is written; one transaction. Dates: one format "
+                    "per column, inferred (ISO first, then day-first / month-first) and "
+                    "printed; an ambiguous column (03/01/2022) needs --dayfirst, --monthfirst "
+                    "or --date-format.")
+    p.add_argument("file", help="long (date,ticker,close) or wide (date + one column per "
+                                "ticker; or step labels T1, T2, ... with --start)")
     p.add_argument("--dataset", default=None,
                    help="target dataset (default: the file name without extension)")
     p.add_argument("--allow-missing", action="store_true",
                    help="wide files: skip empty cells (ticker not trading that day) instead of "
                         "rejecting the file")
+    order = p.add_mutually_exclusive_group()
+    order.add_argument("--dayfirst", dest="dayfirst", action="store_const", const=True,
+                       default=None, help="read 03/01/2022 as 3 January (day-first)")
+    order.add_argument("--monthfirst", dest="dayfirst", action="store_const", const=False,
+                       help="read 03/01/2022 as 1 March (month-first)")
+    order.add_argument("--date-format", default=None, metavar="FMT",
+                       help="strptime format of the date column, e.g. '%%d.%%m.%%Y'")
+    p.add_argument("--values", choices=("prices", "returns"), default="prices",
+                   help="what the cells hold; simple returns are stored as a price index "
+                        "(base 1.0 one period before each ticker's first return)")
+    p.add_argument("--start", default=None, metavar="DATE",
+                   help="step-labelled rows (T1, T2, ...): the date of T1")
+    p.add_argument("--frequency", choices=("daily", "weekly", "monthly", "quarterly",
+                                           "annual"), default=None,
+                   help="sampling frequency, recorded with the dataset and used by every "
+                        "annualisation (252 daily, 52 weekly, 12 monthly); default: inferred "
+                        "from the dates (step labels need it)")
+    p.add_argument("--periods-per-year", type=float, default=None, metavar="N",
+                   help="override the annualisation factor (e.g. 365 for a 7-day market)")
+    p.add_argument("--index-ticker", action="append", default=[], metavar="TICKER",
+                   dest="index_tickers",
+                   help="a column that is an index (benchmark), not an asset: kept, marked, "
+                        "left out of universes (repeatable), e.g. --index-ticker Index")
+    p.add_argument("--max-rows", type=int, default=None, metavar="N",
+                   help="refuse files with more records than this (one per date and ticker; "
+                        "default 10,000,000)")
+    p.add_argument("--max-bytes", default=None, metavar="SIZE",
+                   help="refuse files larger than this once decompressed (default 1G; "
+                        "e.g. 4G, 500M)")
     p.set_defaults(func=_ingest)
 
     p = data_sub.add_parser("export", help="write a dataset to CSV or Parquet")
@@ -60,7 +96,15 @@ def print_info(store: MarketStore, dataset: str) -> None:
     print(f"tickers:       {info.tickers}")
     print(f"dates:         {info.dates} ({info.first_date} to {info.last_date})")
     print(f"missing:       {info.missing} (ticker, date) pairs without a price")
-    print("\nper asset (annualised from daily simple returns: mean x 252, std x sqrt(252)):")
+    ppy = f"{info.periods_per_year:g}" if info.periods_per_year else "?"
+    print(f"frequency:     {info.frequency or 'unknown'} ({ppy} periods per year)")
+    if info.values == "returns":
+        print("values:        a price index compounded from simple returns (base 1.0)")
+    if info.index_tickers:
+        print(f"index series:  {', '.join(info.index_tickers)} (benchmarks, not assets)")
+    what = info.frequency or "periodic"
+    print(f"\nper asset (annualised from {what} simple returns: mean x {ppy}, "
+          f"std x sqrt({ppy})):")
     table = info.per_asset.copy()
     table["ann_return"] = table["ann_return"].map("{:+.2%}".format)
     table["ann_volatility"] = table["ann_volatility"].map("{:.2%}".format)
@@ -82,6 +126,8 @@ def _info(args: argparse.Namespace) -> int:
             "database": store.display_url, "dataset": info.dataset, "records": info.records,
             "tickers": info.tickers, "dates": info.dates, "first_date": info.first_date,
             "last_date": info.last_date, "missing": info.missing,
+            "frequency": info.frequency, "periods_per_year": info.periods_per_year,
+            "values": info.values, "index_tickers": list(info.index_tickers),
             "per_asset": per_asset.to_dict(orient="records"),
         })
         return 0
@@ -90,8 +136,18 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
+    from qfin.data._source import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, parse_size
+
     store = open_store_from_args(args)
-    report = store.ingest_file(args.file, dataset=args.dataset, allow_missing=args.allow_missing)
+    report = store.ingest_file(
+        args.file, dataset=args.dataset, allow_missing=args.allow_missing,
+        date_format=args.date_format, dayfirst=args.dayfirst, values=args.values,
+        start=args.start, frequency=args.frequency, periods_per_year=args.periods_per_year,
+        index_tickers=args.index_tickers,
+        max_rows=args.max_rows if args.max_rows is not None else DEFAULT_MAX_ROWS,
+        max_bytes=parse_size(args.max_bytes) if args.max_bytes else DEFAULT_MAX_BYTES)
+    for line in report.details():
+        print(line)
     for note in report.warnings:
         print(f"note: {note}")
     print(report.summary())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import subprocess
 import sys
@@ -20,8 +21,18 @@ def default_notebook_dir() -> Path:
     return checkout if checkout.is_dir() else Path.cwd() / "notebooks"
 
 
+ROOT_NOTE = ("qfin lab: running as root (a container or a cloud VM?), so JupyterLab is "
+             "started with --allow-root, without which it refuses to run. The server listens "
+             "on {ip} only and asks for its token; run as a normal user where you can.")
+
+
+def running_as_root() -> bool:
+    """Whether this process has user id 0 (what makes Jupyter refuse to start)."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
 def lab_command(notebook_dir: Path, *, no_browser: bool = False, port: int | None = None,
-                ip: str = "127.0.0.1") -> list[str]:
+                ip: str = "127.0.0.1", allow_root: bool = False) -> list[str]:
     """The JupyterLab command line ``qfin lab`` runs (this interpreter, so qfin imports)."""
     command = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={notebook_dir}",
                f"--ServerApp.ip={ip}", f"--MappingKernelManager.default_kernel_name={KERNEL_NAME}"]
@@ -29,7 +40,25 @@ def lab_command(notebook_dir: Path, *, no_browser: bool = False, port: int | Non
         command.append("--no-browser")
     if port is not None:
         command.append(f"--ServerApp.port={port}")
+    if allow_root:
+        command.append("--allow-root")
     return command
+
+
+def _register_kernel() -> None:
+    """Register the ``qfin`` kernel here, or in the user's Jupyter folder if need be.
+
+    The user's folder is used when this environment is not writable (a shared installation
+    used from another account).
+    """
+    try:
+        install_kernel()
+    except PermissionError:
+        from ipykernel.kernelspec import install
+
+        from qfin import __version__
+
+        install(kernel_name=KERNEL_NAME, display_name=f"Python (qfin {__version__})", user=True)
 
 
 def register(sub: Any) -> None:
@@ -42,6 +71,9 @@ def register(sub: Any) -> None:
     p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     p.add_argument("--port", type=int, default=None, help="port (default: JupyterLab's 8888+)")
     p.add_argument("--ip", default="127.0.0.1", help="interface to listen on (default loopback)")
+    p.add_argument("--allow-root", action="store_true",
+                   help="pass --allow-root to JupyterLab (done automatically, with a note, "
+                        "when qfin lab runs as root, e.g. in a container)")
     p.add_argument("--dry-run", action="store_true",
                    help="print the command instead of running it")
     p.set_defaults(func=_lab)
@@ -53,10 +85,17 @@ def _lab(args: argparse.Namespace) -> int:
         raise QfinError(f"--notebook-dir {str(notebook_dir)!r} is not a folder")
     if args.port is not None and not 0 < args.port < 65536:
         raise QfinError(f"--port must be between 1 and 65535; got {args.port}")
+    as_root = running_as_root()
     command = lab_command(notebook_dir.resolve(), no_browser=args.no_browser, port=args.port,
-                          ip=args.ip)
+                          ip=args.ip, allow_root=args.allow_root or as_root)
+    if as_root:
+        print(ROOT_NOTE.format(ip=args.ip), file=sys.stderr)
     if args.dry_run:
         print(shlex.join(command))
         return 0
-    install_kernel()
-    return subprocess.call(command)
+    _register_kernel()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name == "posix":  # become JupyterLab: signals (Ctrl-C, SIGTERM) reach it directly
+        os.execv(command[0], command)
+    return subprocess.call(command)  # pragma: no cover - Windows

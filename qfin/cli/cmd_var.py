@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-from tqdm.auto import tqdm
-
-from qfin.cli._common import add_universe_options, open_store_from_args, print_json
+from qfin.cli._common import (
+    add_progress_options,
+    add_universe_options,
+    open_store_from_args,
+    print_json,
+    progress_disabled,
+)
 from qfin.cli._registry import COMMANDS
 from qfin.errors import ProblemError
-from qfin.risk import COPULAS, METHODS, SAMPLING_METHODS, value_at_risk
-from qfin.risk._validate import check_confidence, check_horizon, check_weights
+from qfin.risk._names import COPULAS, DEFAULT_PATHS, METHODS, SAMPLING_METHODS
 
-try:
-    from qfin.qae import _cli as qae_cli  # provides add_var_options(parser) and VAR_METHODS
-except ImportError:
-    qae_cli = None
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import pandas as pd
+
+
+def _qae_cli() -> Any:
+    """qfin.qae's CLI part (``add_var_options(parser)``, ``VAR_METHODS``), or None."""
+    try:
+        from qfin.qae import _cli as qae_cli
+    except ImportError:  # pragma: no cover - qae is part of qfin
+        return None
+    return qae_cli
 
 
 def add_weight_options(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +46,11 @@ def add_weight_options(parser: argparse.ArgumentParser) -> None:
 def parse_weights(spec: list[str] | None, tickers: list[str], allow_leverage: bool
                   ) -> np.ndarray:
     """Weights from ``--weights`` (numbers in ticker order, or TICKER=W pairs)."""
+    import numpy as np
+
+    from qfin._suggest import did_you_mean
+    from qfin.risk._validate import check_weights
+
     if spec is None:
         return np.full(len(tickers), 1.0 / len(tickers))
     pairs = ["=" in item for item in spec]
@@ -52,7 +66,8 @@ def parse_weights(spec: list[str] | None, tickers: list[str], allow_leverage: bo
                 key = name.strip().upper()
                 if key not in upper:
                     raise ProblemError(f"--weights names ticker {name!r}, which is not in the "
-                                       f"universe ({', '.join(tickers)})")
+                                       f"universe ({', '.join(tickers)})"
+                                       + did_you_mean(name, tickers))
                 w[upper[key]] += float(value)
         else:
             w = np.array([float(item) for item in spec])
@@ -75,6 +90,7 @@ def load_universe(args: argparse.Namespace) -> pd.DataFrame:
 
 
 def register(sub: Any) -> None:
+    qae_cli = _qae_cli()
     methods = list(METHODS)
     if qae_cli is not None:
         methods += [m for m in qae_cli.VAR_METHODS if m not in methods]
@@ -92,13 +108,15 @@ def register(sub: Any) -> None:
     p.add_argument("--backend", default="numpy", help="numpy | mlx | auto (Monte Carlo only)")
     p.add_argument("--device", default="auto", help="MLX device: auto | gpu | cpu")
     p.add_argument("--paths", type=int, default=None,
-                   help="scenarios for mc/qmc/is (defaults 1000000 / 65536 / 100000)")
+                   help="scenarios for mc/qmc/is (defaults "
+                        + " / ".join(str(DEFAULT_PATHS[m]) for m in SAMPLING_METHODS) + ")")
     p.add_argument("--seed", type=int, default=None, help="seed of the sampling methods")
     p.add_argument("--copula", choices=COPULAS, default="gaussian",
                    help="scenario model of mc/qmc/is (default gaussian)")
     p.add_argument("--dtype", choices=("float64", "float32"), default=None,
                    help="numpy Monte Carlo precision (default float64; MLX is float32)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    add_progress_options(p)
     add_universe_options(p)
     if qae_cli is not None:
         qae_cli.add_var_options(p)
@@ -106,6 +124,12 @@ def register(sub: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from tqdm.auto import tqdm
+
+    from qfin.risk import value_at_risk
+    from qfin.risk._validate import check_confidence, check_horizon
+
+    qae_cli = _qae_cli()
     confidence = check_confidence(args.confidence)
     horizon = check_horizon(args.horizon)
     returns = load_universe(args)
@@ -132,9 +156,9 @@ def _run(args: argparse.Namespace) -> int:
         options["device"] = args.device
     bar = None
     if args.method == "mc":
-        total = args.paths or 1_000_000
+        total = args.paths or DEFAULT_PATHS["mc"]
         bar = tqdm(total=total, unit="path", unit_scale=True, desc="monte carlo",
-                   disable=None, leave=False)
+                   disable=progress_disabled(args), leave=False)
         options["progress"] = bar
     try:
         result = value_at_risk(returns, weights, method=args.method, confidence=confidence,
@@ -185,7 +209,29 @@ def _emit(payload: dict[str, Any], as_json: bool) -> None:
                                                         else ""))
     if payload.get("oracle_queries"):
         print(f"oracle queries: {payload['oracle_queries']:,}")
+    info = payload.get("info") or {}
+    if info.get("horizon_scenarios") and payload.get("horizon", 1) > 1:
+        print(f"scenarios:   {info['horizon_scenarios']} (overlapping windows share days; "
+              "the minimum-scenario check counts independent ones)")
+    if info.get("horizon_scaling") and payload.get("horizon", 1) > 1:
+        print(f"horizon:     {info['horizon_scaling']}")
+    if "dof_portfolio" in info:
+        print(f"t dof:       {info['dof_portfolio']:.3g} (t method: univariate fit of the "
+              f"portfolio's returns) vs {info['dof_multivariate']:.3g} (t copula: one dof "
+              "shared by all assets)")
+        print(f"             why they differ: {info['dof_note']}")
+    if info.get("cf_domain") == "outside":
+        same = (abs(info["cf_classical_var"] - payload["var"]) <= 1e-12
+                and abs(info["cf_classical_cvar"] - payload["cvar"]) <= 1e-12)
+        print("note:        skewness/kurtosis outside the domain where Cornish-Fisher is a "
+              "quantile function (Maillard 2012); qfin uses its monotone rearrangement "
+              "(Chernozhukov et al. 2010), so VaR rises with the confidence and CVaR >= VaR. "
+              + ("At this confidence the classical formula gives the same values (its "
+                 "non-monotone part lies away from this tail)." if same else
+                 f"The classical formula would give VaR {info['cf_classical_var']:.6%}, "
+                 f"CVaR {info['cf_classical_cvar']:.6%}."))
     if payload.get("seconds") is not None:
         print(f"seconds:     {payload['seconds']:.4f}")
-    if payload.get("resources") and qae_cli is not None:
+    qae_cli = _qae_cli() if payload.get("resources") else None
+    if qae_cli is not None:
         print(qae_cli.format_resources(payload["resources"]))

@@ -1,8 +1,10 @@
 """Mean and covariance estimators: sample, EWMA, Ledoit-Wolf shrinkage.
 
 Annualisation is explicit: every estimator returns per-period figures unless
-``periods_per_year`` is given (252 for daily data), which scales means and covariances
-linearly.
+``periods_per_year`` is given (252 for daily data, 52 for weekly), which scales means and
+covariances linearly. ``periods_per_year="auto"`` takes it from the returns' own
+``attrs["periods_per_year"]``, which :meth:`MarketStore.returns` sets from the dataset's
+recorded sampling frequency (so weekly data is never annualised with 252).
 """
 
 from __future__ import annotations
@@ -32,9 +34,19 @@ def _check(returns: pd.DataFrame, min_rows: int) -> np.ndarray:
     return values
 
 
-def _scale(periods_per_year: float | None) -> float:
+def _scale(periods_per_year: float | str | None, returns: object = None) -> float:
     if periods_per_year is None:
         return 1.0
+    if isinstance(periods_per_year, str):
+        if periods_per_year != "auto":
+            raise DataError(f"periods_per_year must be a number, 'auto' or None; got "
+                            f"{periods_per_year!r}")
+        found = getattr(returns, "attrs", {}).get("periods_per_year")
+        if not found:
+            raise DataError("periods_per_year='auto' needs returns from MarketStore.returns "
+                            "(attrs['periods_per_year']); pass the number instead (252 daily, "
+                            "52 weekly)")
+        periods_per_year = float(found)
     if not np.isfinite(periods_per_year) or periods_per_year <= 0:
         raise DataError(f"periods_per_year must be positive (252 for daily data); "
                         f"got {periods_per_year!r}")
@@ -58,7 +70,7 @@ def mean_returns(
     method: str = "sample",
     *,
     halflife: float = 63.0,
-    periods_per_year: float | None = None,
+    periods_per_year: float | str | None = None,
 ) -> pd.Series:
     """Expected returns.
 
@@ -69,8 +81,10 @@ def mean_returns(
         Arithmetic mean, or exponentially weighted mean with ``halflife`` observations.
     halflife : float
         EWMA half-life in observations.
-    periods_per_year : float, optional
-        Annualise by this factor (e.g. 252); ``None`` keeps per-period figures.
+    periods_per_year : float or "auto", optional
+        Annualise by this factor (252 daily, 52 weekly); ``"auto"``: the returns'
+        ``attrs["periods_per_year"]`` (set by ``MarketStore.returns``); ``None`` keeps
+        per-period figures.
 
     Returns
     -------
@@ -83,7 +97,7 @@ def mean_returns(
         mu = ewma_weights(len(values), halflife) @ values
     else:
         raise DataError(f"mean method must be one of {MEAN_METHODS}; got {method!r}")
-    return pd.Series(mu * _scale(periods_per_year), index=_columns(returns))
+    return pd.Series(mu * _scale(periods_per_year, returns), index=_columns(returns))
 
 
 def covariance(
@@ -91,7 +105,7 @@ def covariance(
     method: str = "sample",
     *,
     halflife: float = 63.0,
-    periods_per_year: float | None = None,
+    periods_per_year: float | str | None = None,
 ) -> pd.DataFrame:
     """Covariance matrix.
 
@@ -104,8 +118,9 @@ def covariance(
         exponentially weighted covariance around the EWMA mean (weights sum to 1).
     halflife : float
         EWMA half-life in observations.
-    periods_per_year : float, optional
-        Annualise by this factor; ``None`` keeps per-period figures.
+    periods_per_year : float or "auto", optional
+        Annualise by this factor; ``"auto"``: the returns' ``attrs["periods_per_year"]``;
+        ``None`` keeps per-period figures.
 
     Returns
     -------
@@ -124,7 +139,7 @@ def covariance(
         cov = (centred * w[:, None]).T @ centred
     else:
         raise DataError(f"covariance method must be one of {COV_METHODS}; got {method!r}")
-    cov = np.atleast_2d(cov) * _scale(periods_per_year)
+    cov = np.atleast_2d(cov) * _scale(periods_per_year, returns)
     cov = 0.5 * (cov + cov.T)
     cols = _columns(returns)
     return pd.DataFrame(cov, index=cols, columns=cols)

@@ -40,8 +40,17 @@ def default_database_url() -> str:
     """
     home = os.environ.get("QFIN_HOME")
     folder = Path(home) if home else Path(platformdirs.user_data_dir("qfin", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
+    _make_folder(folder, "QFIN_HOME" if home else "the default data folder")
     return f"sqlite:///{folder / 'qfin.sqlite'}"
+
+
+def _make_folder(folder: Path, what: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(f"cannot create the database folder {str(folder)!r} ({what}): "
+                        f"{exc.strerror or exc}; choose a writable place (--db PATH, "
+                        "QFIN_DB_URL or QFIN_HOME)") from None
 
 
 def resolve_database_url(url: str | os.PathLike[str] | None = None) -> str:
@@ -64,5 +73,5 @@ def resolve_database_url(url: str | os.PathLike[str] | None = None) -> str:
             text = "postgresql+psycopg://" + text[len("postgresql://"):]
         return text
     path = Path(text).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(path.parent, "--db")
     return f"sqlite:///{path.resolve()}"

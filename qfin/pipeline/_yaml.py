@@ -9,9 +9,10 @@ and each node is turned into plain data by :func:`node_value`: str, int, float, 
 lists and str-keyed mappings of those. Any other tag is refused with its line.
 
 Bounded resources: a pipeline file is at most :data:`MAX_FILE_BYTES`; aliases (``*name``)
-are refused, so the data is never larger than the text (no "billion laughs"); nesting is at
-most :data:`MAX_DEPTH` levels; one parameter value is at most :data:`MAX_VALUE_CHARS`
-characters as JSON.
+are refused, so the data is never larger than the text (no "billion laughs"); a file holds
+at most :data:`MAX_NODES` values (scalars, lists, mappings), nested at most
+:data:`MAX_DEPTH` levels; one parameter value is at most :data:`MAX_VALUE_CHARS` characters
+as JSON.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ from yaml.scanner import Scanner
 
 from qfin.pipeline._text import short_repr
 
-__all__ = ["MAX_FILE_BYTES", "MAX_DEPTH", "MAX_VALUE_CHARS", "YamlRefused", "compose",
+__all__ = ["MAX_FILE_BYTES", "MAX_NODES", "MAX_DEPTH", "MAX_VALUE_CHARS", "YamlRefused", "compose",
            "node_value", "plain_data_problem", "value_size_problem"]
 
 MAX_FILE_BYTES = 1_000_000
+MAX_NODES = 50_000
 MAX_DEPTH = 32
 MAX_VALUE_CHARS = 65_536
 
@@ -79,6 +81,7 @@ class _Composer(Reader, Scanner, Parser, Composer, _CoreResolver):
         Composer.__init__(self)
         _CoreResolver.__init__(self)
         self._depth = 0
+        self._nodes = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -87,7 +90,12 @@ class _Composer(Reader, Scanner, Parser, Composer, _CoreResolver):
                               "files may not use YAML aliases (anchors &name / *name); "
                               "write the value out")
         self._depth += 1
+        self._nodes += 1
         try:
+            if self._nodes > MAX_NODES:
+                raise YamlRefused(self.peek_event().start_mark,
+                                  f"more than {MAX_NODES:,} values in one pipeline file; put "
+                                  "large inputs in a file or the database and pass its name")
             if self._depth > MAX_DEPTH:
                 raise YamlRefused(self.peek_event().start_mark,
                                   f"nested more than {MAX_DEPTH} levels deep")
@@ -102,7 +110,7 @@ def compose(text: str) -> yaml.Node | None:
     Raises
     ------
     YamlRefused
-        For an alias or nesting beyond :data:`MAX_DEPTH`.
+        For an alias, nesting beyond :data:`MAX_DEPTH` or more than :data:`MAX_NODES` nodes.
     yaml.YAMLError
         For text that is not YAML.
     """

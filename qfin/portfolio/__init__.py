@@ -7,47 +7,67 @@ Every method minimises the same objective ``f(w) = q·wᵀΣw − μᵀw`` (no �
 >>> p = PortfolioProblem([0.1, 0.3, 0.2], np.diag([0.1, 0.2, 0.1]), cardinality=1)
 >>> solve(p, "exact").weights.tolist()
 [0.0, 0.0, 1.0]
+
+Every solver by name: :data:`SOLVERS` (``qfin optimize --list-methods``). Names are loaded
+on first use (PEP 562), so reading :data:`METHODS` imports no solver.
 """
 
-from qfin.portfolio._ccef import (
-    CCEF_METHODS,
-    CardinalityFrontier,
-    FrontierPoint,
-    cardinality_frontier,
-    lambda_grid,
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from qfin.portfolio._methods import (
+    BASELINE_METHODS,
+    METHODS,
+    SOLVERS,
+    SolverSpec,
+    make_sampler,
+    solver_table,
 )
-from qfin.portfolio._ccef_error import (
-    frontier_errors,
-    objective_gaps,
-    percentage_deviation,
-    rescore_frontier,
-    unconstrained_frontier,
-    vre_mre,
-)
-from qfin.portfolio._classical import solve_convex, solve_miqp
-from qfin.portfolio._exact import MAX_CANDIDATES, count_candidates, exact_optimum
-from qfin.portfolio._frontier import efficient_frontier, frontier_figure
-from qfin.portfolio._heuristic import heuristic_weights
-from qfin.portfolio._metrics import (
-    SUCCESS_RTOL,
-    attempts_needed,
-    call_success_probability,
-    read_metrics,
-    relative_gap,
-    time_to_solution,
-    tts99,
-)
-from qfin.portfolio._penalty import (
-    PENALTY_METHODS,
-    calibrate_penalty,
-    penalty_details,
-    penalty_figure,
-    penalty_sweep,
-)
-from qfin.portfolio._problem import DEFAULT_RISK_AVERSION, FORMULATIONS, PortfolioProblem
-from qfin.portfolio._solve import AUTO_EXACT_LIMIT, METHODS, PortfolioResult, solve
-from qfin.portfolio._synthetic import synthetic_problem
-from qfin.portfolio._walkforward import performance_summary, walk_forward
+
+_LAZY = {
+    "CCEF_METHODS": "_ccef",
+    "CardinalityFrontier": "_ccef",
+    "FrontierPoint": "_ccef",
+    "cardinality_frontier": "_ccef",
+    "lambda_grid": "_ccef",
+    "frontier_errors": "_ccef_error",
+    "objective_gaps": "_ccef_error",
+    "percentage_deviation": "_ccef_error",
+    "rescore_frontier": "_ccef_error",
+    "unconstrained_frontier": "_ccef_error",
+    "vre_mre": "_ccef_error",
+    "performance_summary": "_walkforward",
+    "walk_forward": "_walkforward",
+    "solve_convex": "_classical",
+    "solve_miqp": "_classical",
+    "MAX_CANDIDATES": "_exact",
+    "count_candidates": "_exact",
+    "exact_optimum": "_exact",
+    "efficient_frontier": "_frontier",
+    "frontier_figure": "_frontier",
+    "heuristic_weights": "_heuristic",
+    "SUCCESS_RTOL": "_metrics",
+    "read_metrics": "_metrics",
+    "relative_gap": "_metrics",
+    "tts99": "_metrics",
+    "attempts_needed": "_metrics",
+    "call_success_probability": "_metrics",
+    "time_to_solution": "_metrics",
+    "PENALTY_METHODS": "_penalty",
+    "calibrate_penalty": "_penalty",
+    "penalty_details": "_penalty",
+    "penalty_figure": "_penalty",
+    "penalty_sweep": "_penalty",
+    "DEFAULT_RISK_AVERSION": "_problem",
+    "FORMULATIONS": "_problem",
+    "PortfolioProblem": "_problem",
+    "AUTO_EXACT_LIMIT": "_solve",
+    "PortfolioResult": "_solve",
+    "solve": "_solve",
+    "synthetic_problem": "_synthetic",
+}
 
 __all__ = [
     "PortfolioProblem",
@@ -85,6 +105,11 @@ __all__ = [
     "relative_gap",
     "read_metrics",
     "METHODS",
+    "SOLVERS",
+    "SolverSpec",
+    "BASELINE_METHODS",
+    "solver_table",
+    "make_sampler",
     "FORMULATIONS",
     "PENALTY_METHODS",
     "DEFAULT_RISK_AVERSION",
@@ -92,3 +117,15 @@ __all__ = [
     "AUTO_EXACT_LIMIT",
     "MAX_CANDIDATES",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"qfin.portfolio.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'qfin.portfolio' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

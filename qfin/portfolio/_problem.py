@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from qfin._labels import align_matrix, align_vector
 from qfin.errors import ProblemError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -30,6 +31,22 @@ DEFAULT_RISK_AVERSION = 3.0
 FORMULATIONS = ("cardinality", "weights")
 
 _PSD_TOL = 1e-10
+
+
+def align_vector_labels(values: Any, tickers: list[str] | None) -> Any:
+    """Sector labels given as a Series or mapping, aligned to ``tickers`` by label."""
+    if not isinstance(values, pd.Series | Mapping):
+        return values
+    keys = [str(k) for k in (values.index if isinstance(values, pd.Series) else values.keys())]
+    if tickers is None or len(set(keys)) != len(keys) or set(keys) != set(tickers):
+        missing = sorted(set(tickers or []) - set(keys))
+        extra = sorted(set(keys) - set(tickers or []))
+        raise ProblemError(f"sectors are labelled but their labels do not match the tickers "
+                           f"(missing {missing[:8]}, not tickers {extra[:8]}); give one sector "
+                           "per ticker")
+    lookup = dict(zip(keys, (values.to_list() if isinstance(values, pd.Series)
+                             else list(values.values())), strict=True))
+    return [lookup[t] for t in tickers]
 
 
 def _as_vector(values: Any, name: str) -> np.ndarray:
@@ -62,15 +79,19 @@ class PortfolioProblem:
     ----------
     mu : array-like of shape (n_assets,)
         Expected returns (annualised figures are fine; keep ``mu`` and ``cov`` consistent).
-        A pandas Series supplies the tickers when ``tickers`` is not given.
+        A pandas Series supplies the tickers when ``tickers`` is not given, and is aligned
+        to ``tickers`` by label when both are given.
     cov : array-like of shape (n_assets, n_assets)
-        Covariance matrix: symmetric positive semi-definite.
+        Covariance matrix: symmetric positive semi-definite. A DataFrame is aligned to the
+        tickers by label on both axes (and supplies them when neither ``tickers`` nor a
+        Series ``mu`` does).
     risk_aversion : float
         ``q ≥ 0``; default :data:`DEFAULT_RISK_AVERSION`.
     cardinality : int, optional
         Hold exactly ``K`` assets (1 ≤ K ≤ n). The cardinality formulation needs it.
     bounds : tuple (lower, upper) of float or array-like of shape (n_assets,), optional
         Per-asset weight bounds, ``0 ≤ lower ≤ upper ≤ budget``. Default ``(0, budget)``.
+        A Series or mapping (ticker -> bound) is aligned by label.
     bits : int, optional
         Bits per asset of the discretised-weights formulation (weights in steps of
         ``budget / (2**bits - 1)``).
@@ -78,8 +99,9 @@ class PortfolioProblem:
         Asset names (distinct). Default the Series index of ``mu`` or ``asset0, asset1...``.
     budget : float
         The weights sum to this (default 1).
-    sectors : sequence of str of length n_assets, optional
-        Sector label of each asset (needed by ``sector_limits``).
+    sectors : sequence of str of length n_assets, Series or mapping, optional
+        Sector label of each asset (needed by ``sector_limits``); a Series or mapping
+        (ticker -> sector) is aligned by label.
     sector_limits : mapping of str to float, optional
         Maximum total weight per sector.
     repair_psd : bool
@@ -90,7 +112,8 @@ class PortfolioProblem:
     ------
     ProblemError
         Shapes, NaN/inf, non-symmetric or non-PSD covariance, K out of range, bad bounds,
-        infeasible constraints.
+        infeasible constraints; labelled inputs whose labels are missing, extra or
+        duplicated (Series/DataFrame/mapping inputs are aligned by label, never by position).
 
     Examples
     --------
@@ -115,15 +138,20 @@ class PortfolioProblem:
         sector_limits: Mapping[str, float] | None = None,
         repair_psd: bool = False,
     ) -> None:
+        # Labelled inputs are aligned by label (qfin._labels), never applied by position:
+        # the asset order is `tickers`, else mu's Series index, else cov's DataFrame labels.
         if tickers is None and isinstance(mu, pd.Series):
             tickers = [str(t) for t in mu.index]
-        if isinstance(cov, pd.DataFrame) and isinstance(mu, pd.Series):
-            if list(cov.index) != list(mu.index) or list(cov.columns) != list(mu.index):
-                if set(cov.index) == set(mu.index) == set(cov.columns):
-                    cov = cov.loc[mu.index, mu.index]
-                else:
-                    raise ProblemError("cov's labels must match mu's index; got "
-                                       f"{list(cov.index)[:5]}... vs {list(mu.index)[:5]}...")
+        if tickers is None and isinstance(cov, pd.DataFrame) and not isinstance(mu, Mapping):
+            tickers = [str(t) for t in cov.columns]
+        if tickers is not None:
+            tickers = [str(t) for t in tickers]
+        mu = align_vector(mu, tickers, name="mu", target="tickers")
+        cov = align_matrix(cov, tickers, name="cov", target="tickers (mu's labels)")
+        if isinstance(bounds, tuple | list) and len(bounds) == 2:
+            bounds = tuple(align_vector(b, tickers, name=f"bounds {side}", target="tickers")
+                           for b, side in zip(bounds, ("lower", "upper"), strict=True))
+        sectors = align_vector_labels(sectors, tickers)
         mu_arr = _as_vector(mu, "mu")
         cov_arr = _as_vector(cov, "cov")
         if mu_arr.ndim != 1 or mu_arr.size == 0:
@@ -314,6 +342,7 @@ class PortfolioProblem:
 
     # ------------------------------------------------------------------ objective
     def _weights_array(self, weights: Any) -> np.ndarray:
+        weights = align_vector(weights, self._tickers, name="weights", target="tickers")
         w = _as_vector(weights, "weights")
         if w.shape[-1:] != (self.n_assets,) or w.ndim not in (1, 2):
             raise ProblemError(f"weights must have shape ({self.n_assets},) or "
@@ -559,7 +588,7 @@ class PortfolioProblem:
         store: Any = None,
         dataset: str = "sample",
         sectors: Sequence[str] | None = None,
-        periods_per_year: float = 252.0,
+        periods_per_year: float | None = None,
         mean_estimator: str = "sample",
         returns_kind: str = "simple",
         **options: Any,
@@ -581,8 +610,10 @@ class PortfolioProblem:
         sectors : sequence of str, optional
             Keep only these sectors. Every problem built here carries the assets' sector
             labels, so ``sector_limits`` can be passed in ``options``.
-        periods_per_year : float
-            Annualisation of daily moments (default 252: μ and Σ are annualised).
+        periods_per_year : float, optional
+            Annualisation of the moments; default: the dataset's own
+            (``store.periods_per_year(dataset)``: 252 for daily data, 52 for weekly), so μ
+            and Σ are always annualised with the data's real sampling frequency.
         mean_estimator : {"sample", "ewma"}
         returns_kind : {"simple", "log"}
         **options
@@ -600,6 +631,8 @@ class PortfolioProblem:
             store = open_store(store)
         returns = store.returns(tickers, kind=returns_kind, dataset=dataset, sectors=sectors,
                                 start=start, end=end)
+        if periods_per_year is None:
+            periods_per_year = store.periods_per_year(dataset)
         mu = mean_returns(returns, mean_estimator, periods_per_year=periods_per_year)
         cov = covariance(returns, estimator, periods_per_year=periods_per_year)
         if "sectors" not in options:

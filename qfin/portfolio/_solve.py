@@ -12,13 +12,14 @@ import numpy as np
 import pandas as pd
 
 from qfin.errors import ProblemError, SolverError
+from qfin.portfolio._methods import METHODS, SOLVERS, make_sampler
 from qfin.portfolio._metrics import read_metrics, relative_gap, time_to_solution
 from qfin.portfolio._problem import PortfolioProblem
 
 __all__ = ["PortfolioResult", "solve", "METHODS", "resolve_reference", "AUTO_EXACT_LIMIT",
            "NEAL_BETA_RANGE"]
 
-METHODS = ("neal", "exact", "miqp", "convex", "heuristic")
+# every method name: the table lives in qfin.portfolio._methods (SOLVERS)
 
 #: ``reference="auto"`` enumerates when there are at most this many candidates.
 AUTO_EXACT_LIMIT = 500_000
@@ -162,7 +163,14 @@ def solve(problem: PortfolioProblem, method: Any = "neal", seed: int | None = No
     Parameters
     ----------
     problem : PortfolioProblem
-    method : {"neal", "exact", "miqp", "convex", "heuristic"} or dimod.Sampler
+    method : str or dimod.Sampler
+        A name of :data:`qfin.portfolio.SOLVERS` (``qfin optimize --list-methods``):
+        - ``"annealing"``, ``"bifurcation"`` (ballistic bSB), ``"bifurcation-discrete"``
+          (dSB): qfin's own samplers on the same penalised QUBO as neal (options as their
+          ``sample``: ``num_reads``, ``num_sweeps``/``num_steps``, ``backend``, ``polish``,
+          ``penalty``, ...);
+        - ``"annealing-cqm"``: qfin's constraint-aware annealing on :meth:`to_cqm` (moves
+          keep the budget/cardinality; options of ``sample_cqm``; no penalty);
         - ``"neal"``: dwave-neal simulated annealing on :meth:`PortfolioProblem.to_bqm`
           (options ``num_reads`` (2000), ``num_sweeps`` (1000), ``beta_range``
           (default ``(0.3/P, 100/P)`` for penalty P), ``penalty``: ``"auto"`` (default:
@@ -206,15 +214,27 @@ def solve(problem: PortfolioProblem, method: Any = "neal", seed: int | None = No
     reference = options.pop("reference", "auto")
     is_sampler = isinstance(method, dimod.Sampler) or (
         not isinstance(method, str) and callable(getattr(method, "sample", None)))
-    if not is_sampler and method not in METHODS:
-        raise ProblemError(f"method must be one of {METHODS} or a dimod Sampler; got {method!r}")
+    spec = SOLVERS.get(method) if isinstance(method, str) else None
+    if not is_sampler and spec is None:
+        from qfin._suggest import did_you_mean
+
+        raise ProblemError(f"method must be one of {', '.join(METHODS)} or a dimod Sampler; "
+                           f"got {method!r}" + (did_you_mean(method, METHODS)
+                                                if isinstance(method, str) else ""))
     if isinstance(seed, bool) or (seed is not None and not isinstance(seed, int | np.integer)):
         raise ProblemError(f"seed must be an integer or None; got {seed!r}")
     start = time.perf_counter()
     info: dict[str, Any] = {"formulation": formulation}
     sampleset = None
     metrics: dict[str, Any] = {}
-    if method == "neal" or is_sampler:
+    if spec is not None and spec.kind == "cqm-sampler":
+        name = str(method)
+        run, sampleset = _sample_cqm(problem, make_sampler(name), formulation, seed,
+                                     {**spec.defaults, **options})
+        info.update(run)
+        weights, feasible, solver_seconds, reads = _best_read(problem, sampleset, formulation,
+                                                              run, info)
+    elif is_sampler or spec.kind == "bqm-sampler":
         if method == "neal":
             import neal
 
@@ -222,8 +242,11 @@ def solve(problem: PortfolioProblem, method: Any = "neal", seed: int | None = No
             options = {"num_sweeps": _NEAL_DEFAULTS["num_sweeps"], "_scaled_beta": True,
                        **options}
             name = "neal"
-        else:
+        elif is_sampler:
             sampler, name = method, type(method).__name__
+        else:
+            sampler, name = make_sampler(method), str(method)
+            options = {**spec.defaults, **options}
         penalty = options.pop("penalty", "auto")
         if penalty is None or (isinstance(penalty, str) and penalty == "auto"):
             # Calibration as a procedure: the cheap heuristic penalty gives annealers a far
@@ -245,16 +268,8 @@ def solve(problem: PortfolioProblem, method: Any = "neal", seed: int | None = No
             run, sampleset = _sample(problem, sampler, formulation, seed, penalty, options)
             run["penalty_method"] = penalty if isinstance(penalty, str) else "given"
         info.update(run)
-        reads = problem.interpret(sampleset, formulation)
-        feasible_reads = reads[reads["feasible"]]
-        pool = feasible_reads if len(feasible_reads) else reads
-        best = pool.loc[pool["objective"].idxmin()] if len(feasible_reads) else pool.loc[
-            pool["violation"].idxmin()]
-        weights = np.asarray(best["weights"], dtype=float)
-        feasible = bool(best["feasible"])
-        solver_seconds = run["seconds"]
-        info["best_energy"] = float(reads["energy"].min())
-        info["best_read_feasible"] = bool(reads.loc[reads["energy"].idxmin(), "feasible"])
+        weights, feasible, solver_seconds, reads = _best_read(problem, sampleset, formulation,
+                                                              run, info)
     else:
         name = str(method)
         weights, feasible, solver_seconds = _classical(problem, name, formulation, options, info)
@@ -282,6 +297,47 @@ def solve(problem: PortfolioProblem, method: Any = "neal", seed: int | None = No
     return PortfolioResult(weights=weights, tickers=problem.tickers, objective=objective,
                            feasible=feasible, method=name, gap=gap, timings=timings, info=info,
                            sampleset=sampleset, metrics=metrics)
+
+
+def _best_read(problem: PortfolioProblem, sampleset: Any, formulation: str,
+               run: dict[str, Any], info: dict[str, Any]
+               ) -> tuple[np.ndarray, bool, float, pd.DataFrame]:
+    """The best feasible read (else the least violating), its feasibility and the reads."""
+    reads = problem.interpret(sampleset, formulation)
+    feasible_reads = reads[reads["feasible"]]
+    pool = feasible_reads if len(feasible_reads) else reads
+    best = pool.loc[pool["objective"].idxmin()] if len(feasible_reads) else pool.loc[
+        pool["violation"].idxmin()]
+    info["best_energy"] = float(reads["energy"].min())
+    info["best_read_feasible"] = bool(reads.loc[reads["energy"].idxmin(), "feasible"])
+    return (np.asarray(best["weights"], dtype=float), bool(best["feasible"]),
+            float(run["seconds"]), reads)
+
+
+def _sample_cqm(problem: PortfolioProblem, sampler: Any, formulation: str, seed: int | None,
+                options: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    """Constraint-aware sampling of the problem's CQM (no penalty, no slack variables)."""
+    kwargs = dict(options)
+    if kwargs.pop("penalty", "auto") not in (None, "auto"):
+        raise ProblemError("the constraint-aware method keeps the constraints exactly and "
+                           "takes no penalty; use 'annealing' for the penalised QUBO")
+    num_reads = int(kwargs.pop("num_reads", 256))
+    if num_reads < 1:
+        raise ProblemError(f"num_reads must be ≥ 1; got {num_reads}")
+    t_build = time.perf_counter()
+    cqm = problem.to_cqm(formulation)
+    build_seconds = time.perf_counter() - t_build
+    start = time.perf_counter()
+    sampleset = sampler.sample_cqm(cqm, num_reads=num_reads,
+                                   seed=None if seed is None else int(seed) % 2**32, **kwargs)
+    sampleset.resolve()
+    seconds = time.perf_counter() - start
+    return {"penalty": None, "penalty_method": "none (constraint-aware moves)",
+            "cqm_variables": len(cqm.variables), "cqm_constraints": len(cqm.constraints),
+            "sampler": type(sampler).__name__,
+            "sampler_parameters": {"num_reads": num_reads, **kwargs},
+            "mode": sampleset.info.get("mode"), "seconds": seconds,
+            "build_seconds": build_seconds}, sampleset
 
 
 def _classical(problem: PortfolioProblem, method: str, formulation: str,

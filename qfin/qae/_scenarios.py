@@ -20,8 +20,9 @@ def portfolio_losses(returns: pd.DataFrame | np.ndarray, weights: Any = None,
     ----------
     returns : DataFrame or ndarray of shape (n_observations, n_assets)
         Periodic (daily) simple returns, aligned.
-    weights : array-like of shape (n_assets,), optional
-        Portfolio weights (default: equal weights).
+    weights : array-like of shape (n_assets,), Series or mapping, optional
+        Portfolio weights (default: equal weights); a Series or mapping is aligned to the
+        return columns by label (missing or extra labels are refused).
     horizon : int
         Holding period in periods: losses of overlapping ``horizon``-period compounded
         returns ``prod(1 + r) - 1`` (1 = the daily losses themselves).
@@ -30,6 +31,10 @@ def portfolio_losses(returns: pd.DataFrame | np.ndarray, weights: Any = None,
     -------
     ndarray of shape (n_observations - horizon + 1,)
     """
+    from qfin._labels import align_vector, labels_of
+
+    weights = align_vector(weights, labels_of(returns), name="weights",
+                           target="return columns")
     r = np.asarray(returns, dtype=np.float64)
     if r.ndim != 2 or r.shape[0] == 0 or r.shape[1] == 0:
         raise DataError(f"returns must be a non-empty 2-D table (observations x assets); "

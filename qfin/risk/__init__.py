@@ -11,26 +11,51 @@ Christoffersen) live in :func:`backtest_var`.
 >>> res = value_at_risk(r, method="historical", confidence=0.99)
 >>> res.cvar >= res.value
 True
+
+The names are loaded on first use (PEP 562), so ``from qfin.risk import METHODS`` (what the
+``qfin`` command needs for its ``--help``) imports neither numpy nor scipy.
 """
 
-from qfin.risk._api import CLOSED_FORM_METHODS, METHODS, SAMPLING_METHODS, value_at_risk
-from qfin.risk._backtest import DEFAULT_BACKTEST_METHODS, BacktestResult, backtest_var
-from qfin.risk._chart import exceedance_chart
-from qfin.risk._fit import fit_t_dof
-from qfin.risk._historical import QUANTILE_METHOD, historical_var, horizon_losses
-from qfin.risk._montecarlo import COPULAS, monte_carlo_var
-from qfin.risk._parametric import (
-    cornish_fisher_var,
-    cornish_fisher_var_cvar,
-    normal_var_cvar,
-    parametric_var,
-    sample_moments,
-    t_var_cvar,
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from qfin.risk._names import (
+    CLOSED_FORM_METHODS,
+    COPULAS,
+    DEFAULT_BACKTEST_METHODS,
+    METHODS,
+    SAMPLING_METHODS,
 )
-from qfin.risk._result import VaRResult
-from qfin.risk._tail import TailKeeper, weighted_var_cvar
-from qfin.risk._tests_stat import christoffersen_test, kupiec_test
-from qfin.risk._variance_reduction import importance_sampling_var, quasi_monte_carlo_var
+
+_LAZY = {
+    "value_at_risk": "_api",
+    "backtest_var": "_backtest",
+    "BacktestResult": "_backtest",
+    "exceedance_chart": "_chart",
+    "fit_t_dof": "_fit",
+    "QUANTILE_METHOD": "_historical",
+    "historical_var": "_historical",
+    "horizon_losses": "_historical",
+    "monte_carlo_var": "_montecarlo",
+    "cornish_fisher_var": "_parametric",
+    "cornish_fisher_var_cvar": "_parametric",
+    "cornish_fisher_domain": "_parametric",
+    "dof_comparison": "_parametric",
+    "normal_var_cvar": "_parametric",
+    "parametric_var": "_parametric",
+    "sample_moments": "_parametric",
+    "t_var_cvar": "_parametric",
+    "VaRResult": "_result",
+    "TailKeeper": "_tail",
+    "weighted_var_cvar": "_tail",
+    "christoffersen_test": "_tests_stat",
+    "kupiec_test": "_tests_stat",
+    "t_sum_var_cvar": "_tsum",
+    "importance_sampling_var": "_variance_reduction",
+    "quasi_monte_carlo_var": "_variance_reduction",
+}
 
 __all__ = [
     "VaRResult",
@@ -43,7 +68,10 @@ __all__ = [
     "importance_sampling_var",
     "normal_var_cvar",
     "t_var_cvar",
+    "t_sum_var_cvar",
     "cornish_fisher_var_cvar",
+    "cornish_fisher_domain",
+    "dof_comparison",
     "fit_t_dof",
     "sample_moments",
     "backtest_var",
@@ -61,3 +89,15 @@ __all__ = [
     "COPULAS",
     "QUANTILE_METHOD",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"qfin.risk.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'qfin.risk' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

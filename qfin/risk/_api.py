@@ -7,6 +7,7 @@ from typing import Any
 from qfin.errors import ProblemError
 from qfin.risk._historical import historical_var
 from qfin.risk._montecarlo import monte_carlo_var
+from qfin.risk._names import CLOSED_FORM_METHODS, DEFAULT_PATHS, METHODS, SAMPLING_METHODS
 from qfin.risk._parametric import cornish_fisher_var, parametric_var
 from qfin.risk._result import VaRResult
 from qfin.risk._validate import check_confidence, check_horizon
@@ -14,11 +15,7 @@ from qfin.risk._variance_reduction import importance_sampling_var, quasi_monte_c
 
 __all__ = ["value_at_risk", "METHODS", "SAMPLING_METHODS", "CLOSED_FORM_METHODS"]
 
-CLOSED_FORM_METHODS = ("normal", "t", "cornish-fisher")
-SAMPLING_METHODS = ("mc", "qmc", "is")
-METHODS = ("historical", *CLOSED_FORM_METHODS, *SAMPLING_METHODS)
-
-_DEFAULT_PATHS = {"mc": 1_000_000, "qmc": 1 << 16, "is": 100_000}
+_DEFAULT_PATHS = DEFAULT_PATHS
 
 
 def value_at_risk(returns: Any, weights: Any = None, *, method: str = "historical",
@@ -75,7 +72,7 @@ def value_at_risk(returns: Any, weights: Any = None, *, method: str = "historica
     common = {"confidence": confidence, "horizon": horizon, "allow_leverage": allow_leverage}
     if key == "mc":
         be = get_backend(backend)
-    elif not (isinstance(backend, str) and backend.lower().strip() == "auto"):
+    elif not (isinstance(backend, str) and backend.lower().strip() in ("auto", "numpy")):
         # "auto" means "whatever is best": numpy for everything but Monte Carlo
         be = get_backend(backend)
         if be.name != "numpy":

@@ -14,7 +14,8 @@ from tqdm.auto import tqdm
 from qfin.errors import ProblemError
 from qfin.risk._api import METHODS, SAMPLING_METHODS, value_at_risk
 from qfin.risk._fit import fit_t_dof
-from qfin.risk._historical import QUANTILE_METHOD
+from qfin.risk._historical import QUANTILE_METHOD, empirical_var_cvar
+from qfin.risk._names import DEFAULT_BACKTEST_METHODS
 from qfin.risk._parametric import (
     cornish_fisher_var_cvar,
     normal_var_cvar,
@@ -26,7 +27,6 @@ from qfin.risk._validate import check_confidence, check_returns, check_weights, 
 
 __all__ = ["BacktestResult", "backtest_var", "DEFAULT_BACKTEST_METHODS"]
 
-DEFAULT_BACKTEST_METHODS = ("historical", "normal", "t", "cornish-fisher")
 
 
 @dataclass(frozen=True)
@@ -70,11 +70,7 @@ class BacktestResult:
 def _closed_form(method: str, c: float) -> Callable[[np.ndarray], tuple[float, float]]:
     """A forecaster from the window's daily portfolio returns ``x``."""
     if method == "historical":
-        def hist(x: np.ndarray) -> tuple[float, float]:
-            losses = -x
-            var = float(np.quantile(losses, c, method=QUANTILE_METHOD))
-            return var, float(losses[losses >= var].mean())
-        return hist
+        return lambda x: empirical_var_cvar(-x, c, QUANTILE_METHOD)
     if method == "normal":
         return lambda x: normal_var_cvar(float(x.mean()), float(x.std(ddof=1)), c)
     if method == "t":
@@ -132,8 +128,9 @@ def backtest_var(returns: Any, weights: Any = None, *,
     unknown = [m for m in methods if m not in METHODS]
     if unknown or not methods:
         raise ProblemError(f"methods must be among {', '.join(METHODS)}; got {list(methods)}")
-    values, _ = check_returns(returns)
-    w = check_weights(weights, values.shape[1], allow_leverage=allow_leverage)
+    values, labels = check_returns(returns)
+    w = check_weights(weights, values.shape[1], allow_leverage=allow_leverage,
+                      labels=labels)
     index = returns.index if isinstance(returns, pd.DataFrame) else pd.RangeIndex(len(values))
     for name, val in (("window", window), ("step", step), ("sampling_step", sampling_step)):
         if isinstance(val, bool) or not isinstance(val, int | np.integer) or val < 1:

@@ -1,11 +1,15 @@
 """Monte Carlo VaR/CVaR: Gaussian or Student-t scenarios on numpy (threads) or MLX.
 
-Scenario model (daily, fitted from the data; horizon ``h`` by i.i.d. scaling):
-``r = h mu + sqrt(h) A z s`` with ``A A^T = Sigma`` (sample covariance), ``z ~ N(0, I)``
-over the assets, and ``s = 1`` (Gaussian copula) or ``s = sqrt((nu - 2) / W)``,
-``W ~ chi^2_nu`` (Student-t: a multivariate t with the sample covariance and fitted dof,
-i.e. a t copula with t margins of common dof). The loss ``L = -w^T r`` is linear in ``z``,
-so every path draws all ``n_assets`` normals and is contracted with ``v = -sqrt(h) A^T w``.
+Scenario model (daily, fitted from the data; ``h`` i.i.d. days): day ``d`` has returns
+``mu + A z_d s_d`` with ``A A^T = Sigma`` (sample covariance), ``z_d ~ N(0, I)`` over the
+assets, and ``s_d = 1`` (Gaussian copula) or ``s_d = sqrt((nu - 2) / W_d)``,
+``W_d ~ chi^2_nu`` (Student-t: a multivariate t with the sample covariance and fitted dof,
+i.e. a t copula with t margins of common dof). The ``h``-day loss ``-w^T sum_d r_d`` is
+linear in the ``z_d``; given the ``s_d``, ``sum_d s_d z_d`` is ``N(0, sum_d s_d^2 I)``, so each
+path draws one normal vector ``z`` and the exact ``h``-day scenario is
+``L = -h mu^T w + sqrt(sum_d s_d^2) (z . v)`` with ``v = -A^T w``. For the Gaussian copula
+that is the square-root-of-time rule; for the t copula it is the sum of ``h`` i.i.d.
+multivariate-t days (not the one-day t scaled by ``sqrt(h)``, which keeps one-day tails).
 
 Memory: only the largest ``ceil((1 - c) P) + 1`` losses (plus the few hundred more that the
 order-statistic interval needs) are kept across chunks (:class:`TailKeeper`), so 10**8
@@ -31,6 +35,7 @@ from threadpoolctl import threadpool_limits
 from qfin.backends import get as get_backend
 from qfin.errors import ProblemError
 from qfin.risk._fit import factor, fit_gaussian, fit_t_dof
+from qfin.risk._names import COPULAS
 from qfin.risk._result import VaRResult
 from qfin.risk._tail import TailKeeper, order_statistic_plan, tail_estimates
 from qfin.risk._validate import (
@@ -46,20 +51,30 @@ from qfin.risk._validate import (
 __all__ = ["monte_carlo_var", "LossModel", "build_loss_model", "simulate_tail", "COPULAS",
            "BLOCK_PATHS", "CHUNK_PATHS"]
 
-COPULAS = ("gaussian", "t")
 BLOCK_PATHS = 1 << 18  # paths per seeded sub-stream (numpy) or per MLX chunk
 CHUNK_PATHS = 1 << 14  # paths per generated numpy chunk: 20 assets x 16384 float32 = 1.3 MB
 
 
 @dataclass(frozen=True)
 class LossModel:
-    """``L = offset + s (z . v)``; ``dof`` is None for Gaussian scenarios."""
+    """``L = offset + sqrt(sum_d s_d^2) (z . v)`` over ``horizon`` days.
+
+    ``dof`` is None for Gaussian scenarios (then the factor is ``sqrt(horizon)``, folded
+    into ``v``, and ``horizon`` draws of ``s_d`` are not needed).
+    """
 
     offset: float
     v: np.ndarray
     dof: float | None
     copula: str
     n_assets: int
+    horizon: int = 1
+
+    def mixing(self, gen: np.random.Generator, n: int) -> np.ndarray:
+        """``sqrt(sum_d (nu - 2) / W_d)`` for ``n`` paths (t copula only)."""
+        assert self.dof is not None
+        w = gen.chisquare(self.dof, (n, self.horizon))
+        return np.sqrt(((self.dof - 2.0) / w).sum(axis=1))
 
 
 def build_loss_model(values: np.ndarray, weights: np.ndarray, horizon: int, copula: str,
@@ -69,7 +84,6 @@ def build_loss_model(values: np.ndarray, weights: np.ndarray, horizon: int, copu
         raise ProblemError(f"copula must be one of {', '.join(COPULAS)}; got {copula!r}")
     fit = fit_gaussian(values)
     a = factor(fit.cov)
-    v = -math.sqrt(horizon) * (a.T @ weights)
     offset = -horizon * float(fit.mean @ weights)
     nu: float | None = None
     if copula == "t":
@@ -79,7 +93,21 @@ def build_loss_model(values: np.ndarray, weights: np.ndarray, horizon: int, copu
             if not np.isfinite(dof) or dof <= 2:
                 raise ProblemError(f"dof must be > 2 (finite variance); got {dof!r}")
             nu = float(dof)
-    return LossModel(offset=offset, v=v, dof=nu, copula=copula, n_assets=values.shape[1])
+    # Gaussian days: sqrt(sum_d s_d^2) = sqrt(h), folded into v; t days: drawn per path
+    v = -(math.sqrt(horizon) if nu is None else 1.0) * (a.T @ weights)
+    return LossModel(offset=offset, v=v, dof=nu, copula=copula, n_assets=values.shape[1],
+                     horizon=int(horizon))
+
+
+def t_copula_info(values: np.ndarray, weights: np.ndarray, model: LossModel) -> dict[str, Any]:
+    """For a t-copula model: its multivariate dof next to the portfolio's univariate fit."""
+    if model.dof is None:
+        return {}
+    from qfin.risk._parametric import dof_comparison
+
+    # dof_multivariate: the dof actually simulated (fitted or given)
+    return {"dof": model.dof, **dof_comparison(values @ weights, values,
+                                               multivariate_dof=model.dof)}
 
 
 def _blocks(paths: int) -> list[int]:
@@ -140,8 +168,7 @@ def _numpy_block(model: LossModel, n: int, seed_seq: np.random.SeedSequence, dty
             gen.standard_normal(out=zm, dtype=dtype)
         np.dot(zm, v, out=ym)
         if model.dof is not None:
-            w = gen.chisquare(model.dof, m)
-            ym *= np.sqrt((model.dof - 2.0) / w).astype(dtype)
+            ym *= model.mixing(gen, m).astype(dtype)
         keeper.offer(ym)
         done += m
 
@@ -155,8 +182,8 @@ def _mlx_block(backend: Any, model: LossModel, n: int, seed_seq: np.random.SeedS
     if model.dof is not None:
         # MLX has no chi-square sampler: the n mixing variables (1 per path, vs n_assets
         # normals) come from numpy's generator on the same seed sub-stream.
-        w = np.random.Generator(np.random.SFC64(seed_seq)).chisquare(model.dof, n)
-        y = y * mx.array(np.sqrt((model.dof - 2.0) / w).astype(np.float32))
+        mix = model.mixing(np.random.Generator(np.random.SFC64(seed_seq)), n)
+        y = y * mx.array(mix.astype(np.float32))
     keeper.offer(np.array(y))
 
 
@@ -239,7 +266,9 @@ def monte_carlo_var(returns: Any, weights: Any = None, *, confidence: float = 0.
     confidence : float
         VaR level in (0, 1).
     horizon : int
-        Trading days (mean x h, covariance x h).
+        Trading days: the sum of ``horizon`` i.i.d. days of the scenario model (Gaussian:
+        mean x h, covariance x h; t copula: ``horizon`` independent mixing variables per
+        path, see the module docstring).
     paths : int
         Simulated scenarios, at least ``1/(1 - confidence)``.
     copula : {"gaussian", "t"}
@@ -286,8 +315,9 @@ def monte_carlo_var(returns: Any, weights: Any = None, *, confidence: float = 0.
     p = check_paths(paths, c)
     be = get_backend(backend, device=device)
     np_dtype = _resolve_dtype(be, dtype)
-    values, _ = check_returns(returns, min_rows=3)
-    w = check_weights(weights, values.shape[1], allow_leverage=allow_leverage)
+    values, labels = check_returns(returns, min_rows=3)
+    w = check_weights(weights, values.shape[1], allow_leverage=allow_leverage,
+                      labels=labels)
     used_seed = resolve_seed(seed)
     model = build_loss_model(values, w, h, copula, dof)
     plan = order_statistic_plan(p, c, level)
@@ -298,8 +328,7 @@ def monte_carlo_var(returns: Any, weights: Any = None, *, confidence: float = 0.
     info: dict[str, Any] = {"copula": copula, "quantile_method": "inverted_cdf",
                             "interval": "binomial order statistic", "kept_losses": plan["keep"],
                             "cvar_standard_error": est["cvar_se"], **details}
-    if model.dof is not None:
-        info["dof"] = model.dof
+    info.update(t_copula_info(values, w, model))
     return VaRResult(
         value=est["var"], cvar=est["cvar"], confidence=c, method="mc", horizon=h,
         confidence_interval=est["ci"], cvar_confidence_interval=est["cvar_ci"],

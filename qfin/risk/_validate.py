@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 import numbers
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from qfin._labels import align_vector
 from qfin.errors import DataError, ProblemError
 
 __all__ = ["check_returns", "check_weights", "check_confidence", "check_horizon",
@@ -18,12 +20,21 @@ __all__ = ["check_returns", "check_weights", "check_confidence", "check_horizon"
 WEIGHT_TOLERANCE = 1e-6
 
 
-def check_returns(returns: Any, min_rows: int = 2) -> tuple[np.ndarray, list[str]]:
-    """Return ``(values, column names)`` of a (n_observations, n_assets) return table."""
-    if isinstance(returns, pd.Series):
+def check_returns(returns: Any, min_rows: int = 2) -> tuple[np.ndarray, pd.Index | None]:
+    """Return ``(values, column labels)`` of a (n_observations, n_assets) return table.
+
+    The labels are ``None`` for an unlabelled array; a DataFrame's labels must be unique
+    (weights are aligned to them by label, see :func:`check_weights`).
+    """
+    if type(returns) is not pd.DataFrame and isinstance(returns, pd.Series):
         returns = returns.to_frame()
+    names: pd.Index | None
     if isinstance(returns, pd.DataFrame):
-        names = [str(c) for c in returns.columns]
+        names = returns.columns  # converted to str only when labelled weights need them
+        if not names.is_unique:
+            dup = sorted({str(n) for n in names[names.duplicated()]})
+            raise DataError(f"returns name some columns twice ({', '.join(dup[:8])}); "
+                            "column labels must be unique")
         try:
             values = returns.to_numpy(dtype=np.float64)
         except (TypeError, ValueError) as exc:
@@ -36,28 +47,34 @@ def check_returns(returns: Any, min_rows: int = 2) -> tuple[np.ndarray, list[str
                             ) from exc
         if values.ndim == 1:
             values = values[:, None]
-        names = [f"asset{i}" for i in range(values.shape[1])] if values.ndim == 2 else []
+        names = None
     if values.ndim != 2 or values.shape[1] == 0:
         raise DataError("returns must be 2-D of shape (n_observations, n_assets); "
                         f"got shape {values.shape}")
     if values.shape[0] < min_rows:
         raise DataError(f"returns need at least {min_rows} observations; got {values.shape[0]}")
-    if not np.isfinite(values).all():
+    # two reductions without temporaries (a NaN or inf makes the sum non-finite; the exact
+    # per-element test runs only when that or the minimum raises a doubt)
+    if not math.isfinite(float(values.sum())) and not np.isfinite(values).all():
         raise DataError("returns contain NaN or inf; align prices first (MarketStore.returns)")
-    if (values <= -1.0).any():
+    if float(values.min()) <= -1.0:
         raise DataError("returns must be simple returns above -1 (a price cannot go negative)")
     return values, names
 
 
-def check_weights(weights: Any, n_assets: int, *, allow_leverage: bool = False) -> np.ndarray:
+def check_weights(weights: Any, n_assets: int, *, allow_leverage: bool = False,
+                  labels: Sequence[Any] | None = None) -> np.ndarray:
     """Portfolio weights of length ``n_assets``; ``None`` means equal weights.
 
-    Unless ``allow_leverage``, weights must sum to 1 (within 1e-6); shorts are allowed.
+    A Series or mapping is aligned to the return columns ``labels`` by label
+    (:func:`qfin._labels.align_vector`: missing, extra or duplicate labels are refused);
+    a plain sequence or array is positional. Unless ``allow_leverage``, weights must sum to
+    1 (within 1e-6); shorts are allowed.
     """
     if weights is None:
         return np.full(n_assets, 1.0 / n_assets)
-    if isinstance(weights, pd.Series):
-        weights = weights.to_numpy()
+    if type(weights) is not np.ndarray:  # arrays are positional: no label to align
+        weights = align_vector(weights, labels, name="weights", target="return columns")
     try:
         w = np.asarray(weights, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -67,13 +84,14 @@ def check_weights(weights: Any, n_assets: int, *, allow_leverage: bool = False) 
     if w.shape[0] != n_assets:
         raise ProblemError(f"weights must have one entry per asset ({n_assets}); "
                            f"got {w.shape[0]}")
-    if not np.isfinite(w).all():
-        raise ProblemError("weights must be finite; got NaN or inf")
     total = float(w.sum())
+    # a finite sum means finite weights (barring an overflow, which the exact test catches)
+    if not math.isfinite(total) and not np.isfinite(w).all():
+        raise ProblemError("weights must be finite; got NaN or inf")
     if not allow_leverage and abs(total - 1.0) > WEIGHT_TOLERANCE:
         raise ProblemError(f"weights must sum to 1 (got {total:.6g}); pass allow_leverage=True "
                            "(--allow-leverage) for a levered or dollar-neutral book")
-    if not w.any():
+    if allow_leverage and not w.any():  # weights summing to 1 cannot all be zero
         raise ProblemError("weights must not all be zero")
     return w
 

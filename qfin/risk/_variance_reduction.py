@@ -15,7 +15,7 @@ from scipy import special, stats
 from scipy.stats import qmc
 
 from qfin.errors import ProblemError
-from qfin.risk._montecarlo import LossModel, build_loss_model
+from qfin.risk._montecarlo import LossModel, build_loss_model, t_copula_info
 from qfin.risk._result import VaRResult
 from qfin.risk._tail import TailKeeper, weighted_var_cvar
 from qfin.risk._validate import (
@@ -40,8 +40,9 @@ def _prepare(returns: Any, weights: Any, confidence: float, horizon: int, interv
     c = check_confidence(confidence)
     h = check_horizon(horizon)
     level = check_level(interval_level)
-    values, _ = check_returns(returns, min_rows=3)
-    w = check_weights(weights, values.shape[1], allow_leverage=allow_leverage)
+    values, labels = check_returns(returns, min_rows=3)
+    w = check_weights(weights, values.shape[1], allow_leverage=allow_leverage,
+                      labels=labels)
     return values, w, c, h, level
 
 
@@ -59,9 +60,9 @@ def _sobol_losses(model: LossModel, sampler: qmc.Sobol, n: int) -> np.ndarray:
     u = np.clip(u, 1e-15, 1.0 - 1e-15)
     z = special.ndtri(u[:, : model.n_assets])
     y = z @ model.v
-    if model.dof is not None:
-        w = special.chdtri(model.dof, 1.0 - u[:, model.n_assets])  # chi2 quantile of u
-        y = y * np.sqrt((model.dof - 2.0) / w)
+    if model.dof is not None:  # one chi-square per day of the horizon (i.i.d. t days)
+        w = special.chdtri(model.dof, 1.0 - u[:, model.n_assets:])  # chi2 quantiles of u
+        y = y * np.sqrt(((model.dof - 2.0) / w).sum(axis=1))
     return y
 
 
@@ -153,7 +154,7 @@ def quasi_monte_carlo_var(returns: Any, weights: Any = None, *, confidence: floa
     n_rep = 1 << m
     used_seed = resolve_seed(seed)
     model = build_loss_model(values, w, h, copula, dof)
-    dim = model.n_assets + (1 if model.dof is not None else 0)
+    dim = model.n_assets + (model.horizon if model.dof is not None else 0)
     half = n_rep // 2
     keep_all = n_rep - int(math.floor((n_rep + 1) * c)) + 2
     keep_half = half - int(math.floor((half + 1) * c)) + 2
@@ -181,8 +182,7 @@ def quasi_monte_carlo_var(returns: Any, weights: Any = None, *, confidence: floa
                                                "(nets of N and N/2 points)",
                             "interval": "Student-t over independent scramblings",
                             "cvar_standard_error": cvar_se}
-    if model.dof is not None:
-        info["dof"] = model.dof
+    info.update(t_copula_info(values, w, model))
     return VaRResult(value=var, cvar=cvar, confidence=c, method="qmc", horizon=h,
                      confidence_interval=ci, cvar_confidence_interval=cvar_ci,
                      standard_error=se, interval_level=level, samples=n_rep * scramblings,
@@ -262,7 +262,7 @@ def importance_sampling_var(returns: Any, weights: Any = None, *, confidence: fl
         y = z0 @ model.v + delta * norm_v
         lr[start:start + n] = np.exp(-delta * ez - 0.5 * delta * delta)
         if model.dof is not None:
-            y = y * np.sqrt((model.dof - 2.0) / gen.chisquare(model.dof, n))
+            y = y * model.mixing(gen, n)
         losses[start:start + n] = y + model.offset
     var, cvar = weighted_var_cvar(losses, lr, c)
     bounds = np.linspace(0, p, batches + 1).astype(int)
@@ -276,8 +276,7 @@ def importance_sampling_var(returns: Any, weights: Any = None, *, confidence: fl
                             "effective_sample_size": ess,
                             "interval": "batch means (Student-t)",
                             "cvar_standard_error": cvar_se}
-    if model.dof is not None:
-        info["dof"] = model.dof
+    info.update(t_copula_info(values, w, model))
     return VaRResult(value=var, cvar=cvar, confidence=c, method="is", horizon=h,
                      confidence_interval=(var - tq * se, var + tq * se),
                      cvar_confidence_interval=(cvar - tq * cvar_se, cvar + tq * cvar_se),

@@ -112,13 +112,20 @@ def test_bench_risk_quick(capsys, tmp_path):
     import pandas as pd
 
     table = pd.read_csv(out)
-    assert set(table["section"]) == {"mc_throughput", "peak_memory", "closed_form_latency"}
+    assert set(table["section"]) == {"mc_throughput", "peak_memory", "closed_form_latency",
+                                     "historical_latency"}
+    hist = table[table["section"] == "historical_latency"].set_index("method")
+    assert set(hist.index) == {"naive numpy (5 lines)", "qfin historical"}
+    assert (hist["latency_us_median"] > 0).all() and (hist["cpu_us_median"] > 0).all()
+    assert hist["var"].nunique() == 1  # the same VaR both ways
+    assert "same VaR and CVaR: True" in hist.loc["qfin historical", "note"]
     lat = table[table["section"] == "closed_form_latency"]
     assert set(lat["method"]) == {"historical", "normal", "t", "cornish-fisher"}
     assert (lat["runs"] >= 1000).all() and (lat["latency_us_median"] > 0).all()
     mem = table[table["section"] == "peak_memory"].iloc[0]
     assert 0 < mem["peak_rss_mib"] < 2048
-    assert "paths_per_second" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "paths_per_second" in printed and "qfin/naive =" in printed
     assert len(store.results(kind="bench:risk")) == len(table)
 
 
@@ -131,9 +138,10 @@ def test_auto_backend_is_numpy_for_closed_forms(db, capsys):
 def test_amplitude_estimation_methods_dispatch(db, capsys):
     from qfin.cli import cmd_var
 
-    if cmd_var.qae_cli is None:
+    qae_cli = cmd_var._qae_cli()
+    if qae_cli is None:
         pytest.skip("qfin.qae._cli is not available")
-    method = next(iter(cmd_var.qae_cli.VAR_METHODS))
+    method = next(iter(qae_cli.VAR_METHODS))
     payload = _json(capsys, ["--db", db, "var", "--method", method, "--qubits", "6",
                              "--seed", "1", "--json"])
     assert {"var", "cvar"} <= set(payload) and payload["tickers"]

@@ -49,7 +49,7 @@ def test_horizon_uses_overlapping_compounded_windows():
 
 def test_too_few_scenarios():
     r = np.random.default_rng(0).normal(size=(50, 2)) * 0.01
-    with pytest.raises(ProblemError, match="at least 100 scenarios"):
+    with pytest.raises(ProblemError, match="at least 100 independent scenarios"):
         historical_var(r, confidence=0.99)
     with pytest.raises(ProblemError, match="horizon"):
         historical_var(r, confidence=0.5, horizon=50)

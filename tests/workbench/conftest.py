@@ -21,6 +21,10 @@ seed: int = 0  # a seed, recorded with the results
 smoke: bool = False  # shrink sizes
 '''
 
+# a string parameter that is not code, and HTML that every report must escape
+PAYLOAD = "</script><script>alert(1)</script><img src=x onerror=alert(2)>"
+LABEL = 'it\'s "quoted"; import os  # not code' + PAYLOAD
+
 TINY_BODY = '''import os
 import plotly.express as px
 from qfin.results import record_results
@@ -84,7 +88,7 @@ def pipeline_runs(tiny_dir: Path, tmp_path_factory: pytest.TempPathFactory,
 steps:
   - notebook: tiny
     parameters:
-      label: "it's \\"quoted\\"; import os  # not code"
+      label: {json.dumps(LABEL)}
       fail_if_exists: {json.dumps(str(fail_flag))}
       scale: 2
     grid:

@@ -8,6 +8,8 @@ import nbformat
 import pandas as pd
 import pytest
 
+from tests.workbench.conftest import LABEL, PAYLOAD
+
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
 
@@ -69,7 +71,7 @@ def test_results_are_collected_with_provenance(pipeline_runs):
 
 def test_parameters_arrive_as_data(pipeline_runs):
     table = pd.read_parquet(pipeline_runs["out"] / "results.parquet")
-    assert set(table["label"]) == {'it\'s "quoted"; import os  # not code'}
+    assert set(table["label"]) == {LABEL}
     executed = nbformat.read(pipeline_runs["out"] / "tiny" / "x=1" / "notebook.ipynb",
                              as_version=4)
     injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
@@ -99,6 +101,9 @@ def test_reports_and_index_are_written(pipeline_runs):
         sources = re.findall(r"<script[^>]*\bsrc=['\"]([^'\"]+)", page.read_text())
         assert [s.rsplit("/", 2)[-2:] for s in sources] == [["_assets", "plotly.min.js"]]
         assert all("://" not in s for s in sources)
+    for page in (index, (out / "tiny" / "x=1" / "report.html").read_text()):
+        assert PAYLOAD not in page and "<img src=x" not in page  # parameters are escaped
+        assert "alert(1)" not in page or "&lt;script&gt;alert(1)" in page
 
 
 def test_an_existing_cluster_via_scheduler_address(tiny_dir, tmp_path, monkeypatch):

@@ -384,9 +384,10 @@ def _payload(target: Path) -> str:
     return base64.b64encode(code.encode()).decode()
 
 
-def test_binary_and_other_tags_never_reach_the_notebook(tmp_path, notebook_factory):
+def test_binary_and_other_tags_never_reach_the_notebook(tmp_path, notebook_factory, capsys):
     """Both code-execution payloads (a !!binary in a list and in a dict parameter) and every
     other non-plain tag are refused at check time, naming the line; nothing executes."""
+    from qfin.cli import main
     from qfin.pipeline import execute_notebook
 
     notebook_factory(tmp_path / "plain.ipynb", PLAIN_PARAMETERS,
@@ -413,6 +414,9 @@ def test_binary_and_other_tags_never_reach_the_notebook(tmp_path, notebook_facto
             run_pipeline(path, out=tmp_path / f"out{i}", db=tmp_path / "db.sqlite",
                          report=False)
         assert not (tmp_path / f"out{i}").exists()
+    assert main(["pipeline", "check", str(tmp_path / "tag0.yaml")]) == 2  # the command too
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "tag0.yaml:5: YAML tag '!!binary' refused" in err
     # and papermill never gets anything else, whoever calls it
     with pytest.raises(PipelineError, match="bytes is not plain data"):
         execute_notebook(tmp_path / "plain.ipynb", tmp_path / "direct",
@@ -468,11 +472,16 @@ def test_aliases_are_refused(tmp_path, notebook_factory):
 def test_size_limits(tmp_path, notebook_factory):
     notebook_factory(tmp_path / "plain.ipynb", PLAIN_PARAMETERS, "pass\n")
     head = f"notebook_dir: {tmp_path}\nsteps:\n  - notebook: plain\n    parameters:\n"
-    big_value = tmp_path / "big_value.yaml"  # 100,000 items: one parameter over the cap
-    big_value.write_text(head + "      items: [" + ", ".join(["12345"] * 100_000) + "]\n")
+    big_value = tmp_path / "big_value.yaml"  # 10,000 items: one parameter over the cap
+    big_value.write_text(head + "      items: [" + ", ".join(["12345"] * 10_000) + "]\n")
     with pytest.raises(PipelineError, match=r"big_value.yaml:5: parameter 'items': value too "
-                                            r"large: 700,000 characters as JSON, at most 65,536"):
+                                            r"large: 70,000 characters as JSON, at most 65,536"):
         load_pipeline(big_value)
+    many = tmp_path / "many.yaml"  # 60,000 small values: more than a file may hold
+    many.write_text(head + "      items: [" + ", ".join(["1"] * 60_000) + "]\n")
+    with pytest.raises(PipelineError, match=r"many.yaml:5: more than 50,000 values in one "
+                                            r"pipeline file"):
+        load_pipeline(many)
     big_file = tmp_path / "big_file.yaml"
     big_file.write_text(head + "# " + "x" * 1_100_000 + "\n")
     with pytest.raises(PipelineError, match=r"is 1,100,\d+ bytes; at most 1,000,000"):
