@@ -32,16 +32,20 @@ def _template() -> Any:
     return template
 
 
-def _short_dates(values: Any) -> Any:
-    """Calendar dates as ``YYYY-MM-DD`` (13 bytes in JSON instead of 31); others unchanged."""
+def _epoch_milliseconds(values: Any) -> Any:
+    """Dates as milliseconds since the epoch (float64), or ``None`` for anything else.
+
+    plotly writes a numeric array as one base64 string; a date array as one
+    ``"2021-07-19T00:00:00.000000"`` string per point (31 bytes, and a line of its own in an
+    executed notebook). A date axis reads numbers as milliseconds since the epoch.
+    """
     import numpy as np
 
     if not isinstance(values, np.ndarray) or not np.issubdtype(values.dtype, np.datetime64):
         return None
-    days = values.astype("datetime64[D]")
-    if values.size == 0 or np.any(np.isnat(values)) or np.any(days != values):
-        return None  # times of day (or gaps) matter: keep them
-    return days.astype(str).astype(object)
+    if values.size == 0 or np.any(np.isnat(values)):
+        return None
+    return values.astype("datetime64[ms]").astype(np.int64).astype(np.float64)
 
 
 def _single_precision(values: Any) -> Any:
@@ -60,9 +64,10 @@ def compact_figure(figure: Any) -> Any:
 
     plotly copies its whole default template (about 7 kB) into every figure; reports hold
     dozens of figures, so a figure still on the default template gets qfin's small one
-    (same colours, white background); a template chosen on purpose is kept. Dates at
-    midnight are written as ``YYYY-MM-DD`` instead of a full timestamp, and long float
-    arrays in single precision (7 significant digits; plotly writes both as typed arrays).
+    (same colours, white background); a template chosen on purpose is kept. Dates are
+    written as milliseconds since the epoch on a date axis (one base64 array instead of
+    one timestamp string per point), and long float arrays in single precision (7
+    significant digits).
 
     Parameters
     ----------
@@ -83,9 +88,13 @@ def compact_figure(figure: Any) -> Any:
             if axis not in trace:
                 continue
             values = trace[axis]
-            short = _short_dates(values)
-            if short is None:
-                short = _single_precision(values)
+            dates = _epoch_milliseconds(values) if axis in ("x", "y") else None
+            if dates is not None and f"{axis}axis" in trace:
+                trace[axis] = dates
+                ref = str(trace[f"{axis}axis"] or axis)  # "x", "x2", ...
+                figure.layout[f"{axis}axis{ref[1:]}"].type = "date"
+                continue
+            short = _single_precision(values)
             if short is not None:
                 trace[axis] = short
     return figure

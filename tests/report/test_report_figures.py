@@ -146,3 +146,25 @@ def test_chosen_portfolios_show_held_assets_and_annualised_figures(small_problem
         portfolio_summary(small_problem, {})
     with pytest.raises(DataError, match="no method holds any asset"):
         held_weights_figure(frame * 0)
+
+
+def test_compact_figures_show_the_same_in_a_fraction_of_the_bytes():
+    import plotly.express as px
+    import plotly.graph_objects as go
+
+    from qfin.report import compact_figure
+
+    dates = pd.date_range("2021-07-19", periods=300)
+    frame = pd.DataFrame({"date": dates.repeat(2), "ticker": ["A", "B"] * 300,
+                          "price": np.linspace(1.0, 2.0, 600)})
+    fig = px.line(frame, x="date", y="price", color="ticker")
+    before = len(fig.to_json())
+    compact_figure(fig)
+    assert len(fig.to_json()) < before / 2
+    assert fig.layout.xaxis.type == "date"
+    assert fig.data[0].x[0] == pd.Timestamp("2021-07-19").value / 1e6  # ms since the epoch
+    assert fig.data[0].y.dtype == np.float32
+    assert len(json.dumps(fig.layout.template.to_plotly_json())) < 500
+    chosen = go.Figure(layout={"template": "plotly_dark"})
+    compact_figure(chosen)
+    assert chosen.layout.template.layout.paper_bgcolor == "rgb(17,17,17)"  # kept
