@@ -35,9 +35,11 @@ def test_bench_ccef_json_rescores_to_the_printed_errors(tmp_path, capsys):
     inst = load_orlib(1)
     entry = payload["instances"][0]
     assert entry["instance"] == "port1" and entry["labels"] == inst.labels
-    assert {m["method"] for m in entry["methods"]} == {"miqp", "heuristic", "qubo-hybrid",
-                                                       "polish-only"}
-    for method in entry["methods"]:
+    # one flat list of per-method objects, each complete on its own (docs/ccef.md)
+    assert {m["method"] for m in payload["methods"]} == {"miqp", "heuristic", "qubo-hybrid",
+                                                         "polish-only"}
+    assert {m["instance"] for m in payload["methods"]} == {"port1"}
+    for method in payload["methods"]:
         again = rescore_frontier(method, inst.mu, inst.cov, inst.uef, labels=inst.labels, k=10,
                                  min_weight=0.01, max_weight=1.0)
         assert again["mean_error"] == pytest.approx(method["scores"]["mean_error"], abs=1e-12)
