@@ -51,6 +51,8 @@ def register(bench_sub: Any) -> None:
                         "weeks)")
     p.add_argument("--hold", type=int, default=13, metavar="PERIODS",
                    help="walk-forward holding period before re-selecting (default 13)")
+    p.add_argument("--uef-points", type=int, default=300, metavar="N",
+                   help="--universe: points of the UEF computed with cvxpy (default 300)")
     p.add_argument("--json", default=None, metavar="FILE",
                    help="write the frontiers (weights keyed by label) to FILE, re-scorable")
     p.add_argument("--figure", default=None, metavar="HTML",
@@ -146,7 +148,8 @@ def _run_universe(args: argparse.Namespace) -> int:
         table, results = run_universe(args.universe, args.method, ks=ks,
                                       min_weight=args.min_weight, max_weight=args.max_weight,
                                       n_points=args.points, time_limit=args.time_limit,
-                                      seed=args.seed, store=store)
+                                      seed=args.seed, uef_points=args.uef_points,
+                                      store=store)
         name = "ccef-universe"
         periods = table["periods_per_year"].iloc[0]
         print(f"{args.universe} (market store, {table['n_assets'].iloc[0]} assets, "

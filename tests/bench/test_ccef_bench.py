@@ -56,3 +56,51 @@ def test_bench_ccef_rejects_bad_k(tmp_path, capsys):
                  "--k", "40", "--points", "2", "--method", "heuristic"])
     assert code == 2
     assert "1 ≤ k ≤ n_assets = 31" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_weekly_universe_from_the_store(tmp_path, capsys):
+    """Issue 13.7: INDTRACK6 enters the store, annualises with 52, k = 20 on 457 assets."""
+    import math
+
+    import numpy as np
+
+    from qfin.data import open_store
+
+    db = str(tmp_path / "q.sqlite")
+    out = tmp_path / "u.json"
+    code = main(["--db", db, "bench", "ccef", "--universe", "indtrack6", "--k", "20",
+                 "--points", "2", "--method", "heuristic", "--uef-points", "12",
+                 "--json", str(out), "--out", str(tmp_path / "u.csv")])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "indtrack6 (market store, 457 assets, 52 periods a year)" in printed
+    store = open_store(db)
+    assert store.periods_per_year("indtrack6") == 52 and store.index_tickers("indtrack6") == [
+        "Index"]
+    payload = json.loads(out.read_text())
+    (method,) = payload["methods"]
+    labels = payload["instances"][0]["labels"]
+    assert len(labels) == 457 and "Index" not in labels  # the index is not an asset
+    assert all(len(p["weights"]) == 20 for p in method["points"])
+
+    code = main(["--db", db, "bench", "ccef", "--universe", "indtrack6", "--walk-forward",
+                 "--k", "20", "--points", "2", "--method", "heuristic", "polish-only",
+                 "--window", "150", "--hold", "70", "--out", str(tmp_path / "w.csv")])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "annualised with 52 periods a year" in printed
+    for row in ("heuristic", "polish-only", "equal weights (1/n)", "S&P 500 index (Index)"):
+        assert re.search(rf"^\s*(20)?\s+{re.escape(row)}\s+-?[0-9.]", printed, re.M), row
+    # the index row is the store's index series out of sample, annualised with 52
+    index = store.benchmark_returns("indtrack6").iloc[150:]
+    table = __import__("pandas").read_csv(tmp_path / "w.csv").set_index("portfolio")
+    vol = table.loc["S&P 500 index (Index)", "annual_volatility"]
+    assert vol == pytest.approx(np.std(index.to_numpy(), ddof=1) * math.sqrt(52), rel=1e-9)
+
+
+def test_unknown_universe_is_one_clear_error(tmp_path, capsys):
+    code = main(["--db", str(tmp_path / "q.sqlite"), "bench", "ccef", "--universe",
+                 "nasdaq10", "--method", "heuristic", "--points", "2"])
+    assert code == 2
+    assert "nasdaq10" in capsys.readouterr().err
