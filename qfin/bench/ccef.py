@@ -181,7 +181,7 @@ def json_payload(results: Sequence[dict[str, Any]], table: pd.DataFrame) -> dict
             entry = {"instance": inst.name, **frontier.to_dict()}
             row = table[(table["instance"] == inst.name) & (table["method"] == method)
                         & (table["source"] == "measured (this run)")].iloc[0]
-            entry["scores"] = {c: _clean(row[c]) for c in (
+            entry["scores"] = {c: _clean(row[c], integer=c.startswith("n_")) for c in (
                 "mean_error", "median_error", "mean_error_b", "median_error_b", "vre", "mre",
                 "max_gap", "n_proven", "n_within_1e6", "n_better") if c in row}
             entry["cpu_seconds"] = res["cpu_seconds"][method]
@@ -202,9 +202,11 @@ def write_json(path: str | Any, payload: dict[str, Any]) -> None:
     target.write_text(json.dumps(payload, indent=1, allow_nan=False))
 
 
-def _clean(value: Any) -> Any:
+def _clean(value: Any, integer: bool = False) -> Any:
     if isinstance(value, float | np.floating):
-        return None if math.isnan(value) else float(value)
+        if math.isnan(value):
+            return None
+        return int(value) if integer else float(value)
     if isinstance(value, np.integer):
         return int(value)
     return value

@@ -38,7 +38,7 @@ def register(bench_sub: Any) -> None:
     p.add_argument("--min-weight", type=float, default=0.01)
     p.add_argument("--max-weight", type=float, default=1.0)
     p.add_argument("--time-limit", type=float, default=60.0, metavar="SECONDS",
-                   help="SCIP seconds per frontier point (default 60)")
+                   help="SCIP CPU seconds per frontier point (default 60)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--universe", default=None, metavar="DATASET",
                    help="a dataset of the market store instead of the OR-Library instances: "
