@@ -74,6 +74,7 @@ def _run(args: argparse.Namespace) -> int:
         ccef_figure,
         json_payload,
         scip_shortfalls,
+        target_lines,
         verdict_lines,
         write_json,
     )
@@ -104,6 +105,8 @@ def _run(args: argparse.Namespace) -> int:
                   f"{gap['better_point']}")
     print()
     for line in verdict_lines(table):
+        print(line)
+    for line in target_lines(table):
         print(line)
     if args.json:
         payload = json_payload(results, table)
