@@ -30,7 +30,8 @@ def register(bench_sub: Any) -> None:
                    choices=[1, 2, 3, 4, 5], metavar="N", help="OR-Library port N (default 1-5)")
     p.add_argument("--method", nargs="+", default=None, choices=METHODS,
                    metavar="M", help=f"methods (default all: {', '.join(METHODS)}; with "
-                                     "--walk-forward all but miqp)")
+                                     "--universe all but miqp, which takes up to "
+                                     "--time-limit per point on hundreds of assets)")
     p.add_argument("--points", type=int, default=50, metavar="E",
                    help="frontier points E (default 50, Chang et al.)")
     p.add_argument("--k", type=int, nargs="+", default=None, metavar="K",
@@ -64,7 +65,7 @@ def register(bench_sub: Any) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     if args.method is None:
-        args.method = [m for m in METHODS if not (args.walk_forward and m == "miqp")]
+        args.method = [m for m in METHODS if not (args.universe and m == "miqp")]
     if args.universe:
         return _run_universe(args)
     from qfin.bench import save_benchmark
