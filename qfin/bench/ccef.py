@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["run_instance", "benchmark", "verdict_lines", "json_payload", "ccef_figure",
-           "scip_shortfalls", "run_universe", "walk_forward_benchmark"]
+__all__ = ["run_instance", "benchmark", "verdict_lines", "target_lines", "json_payload",
+           "write_json", "ccef_figure", "scip_shortfalls", "load_universe", "run_universe",
+           "walk_forward_benchmark"]
 
 #: Two methods' mean % errors closer than this (percentage points) are a tie.
 TIE_PP = 1e-6
@@ -156,30 +157,92 @@ def verdict_lines(table: pd.DataFrame) -> list[str]:
     return lines
 
 
+#: The closing-note target for qfin's best method other than ``miqp`` (issue 13).
+TARGET_GAP, TARGET_PP, TARGET_SECONDS = 1e-6, 0.01, 60.0
+
+
+def target_lines(table: pd.DataFrame) -> list[str]:
+    """Per instance with ``miqp``: whether qfin's best other method meets the target.
+
+    The target: at every point SCIP proved optimal, an objective within ``TARGET_GAP``
+    (relative) of SCIP's; a mean % error (a) at most ``TARGET_PP`` percentage points above
+    the exact frontier's (below it counts, where SCIP stopped at its time limit); at most
+    ``TARGET_SECONDS`` for the whole frontier (wall clock: meaningful on a quiet machine, so
+    the CPU seconds are printed beside it).
+    """
+    lines = []
+    measured = table[table["source"] == "measured (this run)"]
+    for name, group in measured.groupby("instance", sort=False):
+        if "miqp" not in set(group["method"]) or len(group) < 2:
+            continue
+        exact = group[group["method"] == "miqp"].iloc[0]
+        others = group[group["method"] != "miqp"].sort_values(["mean_error", "seconds"])
+        best = others.iloc[0]
+        proven, within = int(best["n_proven"]), int(best["n_within_1e6"])
+        diff = float(best["mean_error"] - exact["mean_error"])
+        checks = {"gap": within == proven, "error": diff <= TARGET_PP,
+                  "time": float(best["seconds"]) <= TARGET_SECONDS}
+        failed = [k for k, ok in checks.items() if not ok]
+        lines.append(
+            f"{name} target ({best['method']}): {within}/{proven} proven points within "
+            f"{TARGET_GAP:g} (largest gap {best['max_gap']:.2g}); mean % error (a) "
+            f"{diff:+.4f} pp vs the exact frontier (≤ {TARGET_PP:g}); {best['seconds']:.3g} s "
+            f"wall, {best['cpu_seconds']:.3g} s CPU (≤ {TARGET_SECONDS:g} s), SCIP "
+            f"{exact['seconds']:.3g} s wall, {exact['cpu_seconds']:.3g} s CPU: "
+            + ("MET" if not failed else "NOT MET (" + ", ".join(failed) + ")"))
+    return lines
+
+
 def json_payload(results: Sequence[dict[str, Any]], table: pd.DataFrame) -> dict[str, Any]:
-    """The re-scorable JSON: per instance, per method, weights keyed by label."""
-    out = []
+    """The re-scorable JSON: one flat ``methods`` list, one object per (instance, method).
+
+    Layout (``docs/ccef.md``)::
+
+        {"suite": "ccef", "params": {...},
+         "methods": [{"instance": "port1", "method": "heuristic", "seconds": 5.5,
+                      "cpu_seconds": 0.9, "k": 10, "min_weight": 0.01, "max_weight": 1.0,
+                      "points": [{"lambda": 0.0, "weights": {"S3": 0.91, ...}, ...}, ...],
+                      "protocol_b_points": [{"weights": {...}, ...}, ...],
+                      "scores": {"mean_error": ..., ...}}, ...],
+         "instances": [{"instance": "port1", "index": "Hang Seng", "n_assets": 31,
+                        "labels": ["S1", ...], "scip_shortfalls": [...]}, ...]}
+
+    Every method object is complete on its own: :func:`qfin.portfolio.rescore_frontier`
+    re-scores it from ``points`` (protocol a) and ``protocol_b_points`` (protocol b).
+    """
+    methods, instances = [], []
     for res in results:
         inst = res["instance"]
-        methods = []
         for method, frontier in res["frontiers"].items():
-            entry = frontier.to_dict()
+            entry = {"instance": inst.name, **frontier.to_dict()}
             row = table[(table["instance"] == inst.name) & (table["method"] == method)
                         & (table["source"] == "measured (this run)")].iloc[0]
-            entry["scores"] = {c: _clean(row[c]) for c in (
+            entry["scores"] = {c: _clean(row[c], integer=c.startswith("n_")) for c in (
                 "mean_error", "median_error", "mean_error_b", "median_error_b", "vre", "mre",
                 "max_gap", "n_proven", "n_within_1e6", "n_better") if c in row}
             entry["cpu_seconds"] = res["cpu_seconds"][method]
             methods.append(entry)
-        out.append({"instance": inst.name, "index": inst.index, "n_assets": inst.n_assets,
-                    "labels": inst.labels, "methods": methods,
-                    "scip_shortfalls": scip_shortfalls(res)})
-    return {"suite": "ccef", "instances": out}
+        instances.append({"instance": inst.name, "index": inst.index,
+                          "n_assets": inst.n_assets, "labels": inst.labels,
+                          "scip_shortfalls": scip_shortfalls(res)})
+    return {"suite": "ccef", "methods": methods, "instances": instances}
 
 
-def _clean(value: Any) -> Any:
+def write_json(path: str | Any, payload: dict[str, Any]) -> None:
+    """Write ``payload`` (NaN-free) to ``path``, creating its folder."""
+    import json
+    from pathlib import Path
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(payload, indent=1, allow_nan=False))
+
+
+def _clean(value: Any, integer: bool = False) -> Any:
     if isinstance(value, float | np.floating):
-        return None if math.isnan(value) else float(value)
+        if math.isnan(value):
+            return None
+        return int(value) if integer else float(value)
     if isinstance(value, np.integer):
         return int(value)
     return value
@@ -217,26 +280,77 @@ def ccef_figure(results: Sequence[dict[str, Any]]) -> Any:
 
 
 # ---------------------------------------------------------------------------- weekly universes
-def _universe(name: str) -> Any:
-    from qfin.datasets import load_weekly
+#: What the index series of a shipped universe is, for the walk-forward table.
+_INDEX_NAMES = {"indtrack6": "S&P 500 index"}
 
-    return load_weekly(name)
+
+def _natural(label: str) -> tuple:
+    import re
+
+    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(label)))
+
+
+def load_universe(dataset: str, store: Any = None) -> Any:
+    """A universe from the market store: asset returns, index returns, periods per year.
+
+    The weekly universes that ship with qfin (``nasdaq100``, ``dowjones``, ``indtrack6``)
+    are loaded into the store on first use, like the sample; any other dataset must have
+    been ingested (``qfin data ingest FILE --dataset NAME ...``, docs/data.md).
+
+    Parameters
+    ----------
+    dataset : str
+        Store dataset name.
+    store : MarketStore, optional
+        Default :func:`qfin.data.open_store` (``QFIN_HOME`` / ``QFIN_DB_URL``).
+
+    Returns
+    -------
+    SimpleNamespace
+        ``name``, ``returns`` (DataFrame of shape (n_periods, n_assets), simple returns,
+        index series excluded), ``index_returns`` (Series or None: the dataset's index
+        series, e.g. INDTRACK6's S&P 500), ``index_name``, ``periods_per_year`` (the
+        store's: 52 weekly, 252 daily), ``labels``, ``n_assets``.
+
+    Raises
+    ------
+    DataError
+        An unknown dataset (with the names the store holds), or one whose frequency is
+        unknown.
+    """
+    from types import SimpleNamespace
+
+    from qfin.data import open_store
+
+    store = open_store() if store is None else store
+    returns = store.returns(dataset=dataset)
+    returns = returns[sorted(returns.columns, key=_natural)]
+    periods = store.periods_per_year(dataset)
+    indexes = store.index_tickers(dataset)
+    index_returns = (store.benchmark_returns(dataset, indexes[0]).reindex(returns.index)
+                     if indexes else None)
+    return SimpleNamespace(name=dataset, returns=returns, index_returns=index_returns,
+                           index_name=indexes[0] if indexes else None,
+                           periods_per_year=periods, labels=[str(c) for c in returns.columns],
+                           n_assets=returns.shape[1])
 
 
 def run_universe(name: str, methods: Sequence[str], *, ks: Sequence[int] = (10, 20),
                  min_weight: float = 0.01, max_weight: float = 1.0, n_points: int = 50,
                  time_limit: float = 60.0, seed: int | None = 0, uef_points: int = 300,
-                 progress: bool | None = None) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """In-sample CCEF of a weekly universe for each k, scored against qfin's own UEF.
+                 store: Any = None, progress: bool | None = None
+                 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """In-sample CCEF of a store universe for each k, scored against qfin's own UEF.
 
-    The moments are the sample mean and covariance of the whole history's weekly simple
-    returns (weekly units, like the OR-Library data); the UEF is
-    :func:`qfin.portfolio.unconstrained_frontier` (cvxpy) at ``uef_points`` returns.
+    The moments are the sample mean and covariance of the whole history's simple returns
+    (per period: weekly units for the weekly universes, like the OR-Library data); the UEF
+    is :func:`qfin.portfolio.unconstrained_frontier` (cvxpy) at ``uef_points`` returns.
 
     Returns
     -------
     table : DataFrame
-        One row per (k, method).
+        One row per (k, method), with ``periods_per_year`` and the annualised return and
+        volatility of each frontier's end points.
     results : list of dict
         As :func:`run_instance` (``instance`` carries name, labels, mu, cov, uef).
     """
@@ -245,13 +359,14 @@ def run_universe(name: str, methods: Sequence[str], *, ks: Sequence[int] = (10, 
     from qfin.portfolio import PortfolioProblem, cardinality_frontier, frontier_errors
     from qfin.portfolio import unconstrained_frontier as uef_of
 
-    universe = _universe(name)
+    universe = load_universe(name, store)
     mu = universe.returns.mean()
     cov = universe.returns.cov()
     problem = PortfolioProblem.from_moments(mu, cov, repair_psd=True)
     t0 = time.perf_counter()
     uef = uef_of(problem.mu, problem.cov, n_points=uef_points, max_weight=max_weight)
     uef_seconds = time.perf_counter() - t0
+    periods = universe.periods_per_year
     rows, results = [], []
     for k in ks:
         inst = SimpleNamespace(name=f"{universe.name} k={k}", index=universe.name,
@@ -268,11 +383,17 @@ def run_universe(name: str, methods: Sequence[str], *, ks: Sequence[int] = (10, 
         table_rows = []
         for method, frontier in frontiers.items():
             scores = frontier_errors(frontier, uef, reference=reference)
+            ends = (frontier.points[-1], frontier.points[0])  # minimum variance, top return
             table_rows.append({"instance": inst.name, "universe": universe.name,
                                "n_assets": universe.n_assets, "k": k, "method": method,
                                "source": "measured (this run)", **scores,
                                "seconds": frontier.seconds, "cpu_seconds": cpu[method],
                                "n_optimal": frontier.n_optimal,
+                               "n_points": len(frontier.points),
+                               "periods_per_year": periods,
+                               "min_var_annual_volatility": math.sqrt(
+                                   ends[0].variance * periods),
+                               "top_annual_return": ends[1].expected_return * periods,
                                "uef": f"cvxpy, {len(uef)} points ({uef_seconds:.3g} s)"})
         rows += table_rows
         results.append({"instance": inst, "frontiers": frontiers, "cpu_seconds": cpu,
@@ -302,25 +423,25 @@ def _max_sharpe_rule(method: str, k: int, *, min_weight: float, max_weight: floa
 def walk_forward_benchmark(name: str, methods: Sequence[str], *, ks: Sequence[int] = (10, 20),
                            min_weight: float = 0.01, max_weight: float = 1.0,
                            window: int = 104, hold: int = 13, n_points: int = 10,
-                           time_limit: float = 60.0, seed: int | None = 0,
+                           time_limit: float = 60.0, seed: int | None = 0, store: Any = None,
                            progress: bool | None = None) -> pd.DataFrame:
     """Out-of-sample results of each method's portfolios, equal weights and the index.
 
     Every re-selection each method traces an ``n_points`` CCEF on the trailing ``window``
-    weeks (sample moments) and holds the point of highest in-sample Sharpe ratio for
-    ``hold`` weeks. Equal weights (1/n over the universe) re-balance on the same dates; the
-    index column (INDTRACK6: the S&P 500) is shown as it is. Annualised with the universe's
-    52 periods a year.
+    periods (sample moments) and holds the point of highest in-sample Sharpe ratio for
+    ``hold`` periods. Equal weights (1/n over the universe) re-balance on the same dates;
+    the dataset's index series (INDTRACK6: the S&P 500) is shown as it is. Annualised with
+    the store's periods per year for the dataset (52 for the weekly universes).
 
     Returns
     -------
     DataFrame
         One row per (k, portfolio): ``annual_return``, ``annual_volatility``, ``sharpe``,
-        ``max_drawdown``, ``turnover``, ``seconds``, ``rebalances``.
+        ``max_drawdown``, ``turnover``, ``seconds``, ``rebalances``, ``periods_per_year``.
     """
     from qfin.portfolio import walk_forward
 
-    universe = _universe(name)
+    universe = load_universe(name, store)
     n = universe.n_assets
     frames = []
     for k in ks:
@@ -329,7 +450,8 @@ def walk_forward_benchmark(name: str, methods: Sequence[str], *, ks: Sequence[in
                                 n_points=n_points, time_limit=time_limit, seed=seed)
             for m in methods}
         rules["equal weights (1/n)"] = lambda trailing: np.full(n, 1.0 / n)
-        benchmarks = ({"S&P 500 index": universe.index_returns}
+        label = _INDEX_NAMES.get(universe.name, "index")
+        benchmarks = ({f"{label} ({universe.index_name})": universe.index_returns}
                       if universe.index_returns is not None else None)
         res = walk_forward(universe.returns, rules, window=window, hold=hold,
                            periods_per_year=universe.periods_per_year, benchmarks=benchmarks,

@@ -84,6 +84,22 @@ SHIPPED_DATASETS: dict[str, ShippedDataset] = {
         "the same 20 stocks, 1990-01-02..2022-12-28 (8,313 trading days), adjusted closes",
         {"frequency": "daily"},
     ),
+    # the weekly universes of data/weekly (qfin.datasets.load_weekly reads the same files);
+    # their rows are step labels T1, T2, ... one week apart, dated from the month the
+    # sources give (data/README.md)
+    "nasdaq100": ShippedDataset(
+        "weekly/NASDAQ100/timeseries.csv",
+        "NASDAQ 100 constituents, 82 assets x 596 weekly simple returns (2004-11..2016-04)",
+        {"values": "returns", "start": "2004-11-05", "frequency": "weekly"}, None),
+    "dowjones": ShippedDataset(
+        "weekly/DowJones/timeseries.csv",
+        "Dow Jones constituents, 28 assets x 1,363 weekly simple returns (1990-02..2016-04)",
+        {"values": "returns", "start": "1990-02-02", "frequency": "weekly"}, None),
+    "indtrack6": ShippedDataset(
+        "weekly/INDTRACK6/timeseries.csv",
+        "S&P 500 constituents, 457 assets x 291 weekly prices (1991-03..1997-09); the "
+        "S&P 500 index itself as the index series 'Index'",
+        {"start": "1991-03-01", "frequency": "weekly", "index_tickers": ["Index"]}, None),
 }
 
 

@@ -430,7 +430,7 @@ def cardinality_frontier(
     lambdas : sequence of float, optional
         Explicit λ values in [0, 1] instead of the grid.
     time_limit : float
-        ``miqp``: SCIP's seconds per point.
+        ``miqp``: SCIP's CPU seconds per point (wall-clock seconds on a quiet machine).
     num_reads, num_sweeps, n_anchors, starts : int
         ``qubo-hybrid`` / ``polish-only``: proposals per anchor λ (sampler reads or random
         subsets), sampler sweeps, anchor λ values, and swap descents started per point.

@@ -187,8 +187,40 @@ def frontier_errors(frontier: Any, uef: Any, *, reference: Any = None) -> dict[s
     return out
 
 
+_HIGHS_QUIET = False
+
+
+def _silence_highs_banner() -> None:
+    """Create HiGHS's first instance with file descriptor 1 pointed at /dev/null.
+
+    HiGHS prints a copyright banner on stdout (from C++, past Python's ``sys.stdout``) when
+    its first instance of a process is created, in the middle of qfin's tables.
+    """
+    global _HIGHS_QUIET
+    if _HIGHS_QUIET:
+        return
+    _HIGHS_QUIET = True
+    import os
+    import sys
+
+    try:
+        import highspy
+
+        sys.stdout.flush()
+        saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    except (ImportError, OSError):
+        return
+    try:
+        os.dup2(null, 1)
+        highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(null)
+        os.close(saved)
+
+
 def unconstrained_frontier(mu: Any, cov: Any, *, n_points: int = 300, max_weight: float = 1.0,
-                           solver: str = "CLARABEL") -> pd.DataFrame:
+                           solver: str | None = None) -> pd.DataFrame:
     """The long-only unconstrained efficient frontier (no cardinality), with cvxpy.
 
     ``min wᵀΣw`` s.t. ``μᵀw = r``, ``Σw = 1``, ``0 ≤ w ≤ max_weight`` for ``n_points``
@@ -199,21 +231,30 @@ def unconstrained_frontier(mu: Any, cov: Any, *, n_points: int = 300, max_weight
     ----------
     mu : array-like of shape (n_assets,)
     cov : array-like of shape (n_assets, n_assets)
+        Positive semi-definite (a sample covariance of fewer periods than assets is
+        singular; that is fine).
     n_points : int
     max_weight : float
-    solver : str
-        A cvxpy QP solver.
+    solver : str, optional
+        A cvxpy QP solver; default HiGHS (an active-set QP solver: ~0.05 s a point on 457
+        assets, where CLARABEL takes ~0.15 s), else CLARABEL.
 
     Returns
     -------
     DataFrame
         Columns ``mean`` and ``variance``, increasing return (the layout of
         :func:`qfin.datasets.read_uef`).
+
+    Raises
+    ------
+    ProblemError
+        Bad ``n_points`` or ``max_weight``.
+    SolverError
+        The solver failed on the minimum-variance portfolio.
     """
     import cvxpy as cp
 
     from qfin.errors import SolverError
-    from qfin.portfolio._classical import cov_factor
 
     mu = np.asarray(mu, dtype=float)
     cov = np.asarray(cov, dtype=float)
@@ -223,12 +264,16 @@ def unconstrained_frontier(mu: Any, cov: Any, *, n_points: int = 300, max_weight
     if not 0 < max_weight <= 1 or max_weight * n < 1:
         raise ProblemError(f"max_weight must be in (0, 1] with n·max_weight ≥ 1; got "
                            f"{max_weight!r}")
+    if solver is None:
+        solver = "HIGHS" if "HIGHS" in cp.installed_solvers() else "CLARABEL"
+    if solver == "HIGHS":
+        _silence_highs_banner()
     scale = float(np.abs(cov).max()) or 1.0
-    F = cov_factor(cov / scale)
+    C = cp.psd_wrap((cov + cov.T) / (2 * scale))
     w = cp.Variable(n)
     target = cp.Parameter()
     base = [cp.sum(w) == 1, w >= 0, w <= max_weight]
-    minvar = cp.Problem(cp.Minimize(cp.sum_squares(F @ w)), base)
+    minvar = cp.Problem(cp.Minimize(cp.quad_form(w, C)), base)
     minvar.solve(solver=solver)
     if w.value is None:
         raise SolverError(f"{solver} failed on the minimum-variance portfolio")
@@ -241,7 +286,7 @@ def unconstrained_frontier(mu: Any, cov: Any, *, n_points: int = 300, max_weight
         if rest <= 1e-15:
             break
     r_high = float(mu @ top)
-    prob = cp.Problem(cp.Minimize(cp.sum_squares(F @ w)), [*base, mu @ w == target])
+    prob = cp.Problem(cp.Minimize(cp.quad_form(w, C)), [*base, mu @ w == target])
     rows = []
     for r in np.linspace(r_low, r_high, n_points):
         target.value = float(r)

@@ -32,7 +32,7 @@ import numpy as np
 
 from qfin.errors import SolverError
 
-__all__ = ["SubsetQP", "swap_search"]
+__all__ = ["SubsetQP", "swap_search", "swap_lower_bounds"]
 
 _EQUALITY = 5  # DAQP's sense flag for an equality row
 
@@ -56,6 +56,8 @@ class SubsetQP:
     ----------
     n_solves : int
         QPs solved (cache hits not counted).
+    n_pruned : int
+        Swap neighbours skipped because their lower bound showed they cannot improve.
     """
 
     def __init__(self, mu: np.ndarray, cov: np.ndarray, k: int, min_weight: float,
@@ -69,9 +71,10 @@ class SubsetQP:
         self.max_weight = float(max_weight)
         self.record = record
         self.n_solves = 0
+        self.n_pruned = 0
         self._cache: dict[tuple[float, bytes], tuple[np.ndarray, float]] = {}
         self._bounds_cache: dict[tuple[int, float], tuple] = {}
-        self._scaled: tuple[float, np.ndarray, np.ndarray] | None = None
+        self._scaled: tuple[float, np.ndarray, np.ndarray, float] | None = None
         self.swap_optimal: set[tuple[float, bytes]] = set()
         self.cov_scale = float(np.abs(self.cov).max()) or 1.0
         self.mu_scale = float(np.abs(self.mu).max()) or 1.0
@@ -101,17 +104,24 @@ class SubsetQP:
 
     def weights(self, lam: float, idx: np.ndarray, lower: float | None = None) -> np.ndarray:
         """Optimal weights on the assets ``idx`` (no cache, no record)."""
+        return self._solve(lam, idx, lower)[0]
+
+    def _solve(self, lam: float, idx: np.ndarray, lower: float | None = None
+               ) -> tuple[np.ndarray, float]:
+        """Optimal weights on ``idx`` and their objective ``λ·wᵀΣw − (1−λ)·μᵀw``."""
         import daqp
 
         lower = self.min_weight if lower is None else lower
         mu = self.mu[idx]
         if lam <= 0.0:
-            return self._greedy_lp(mu, lower)
+            w = self._greedy_lp(mu, lower)
+            return w, -float(mu @ w)
         m = idx.size
         if self._scaled is None or self._scaled[0] != lam:
             scale = max(2 * lam * self.cov_scale, (1 - lam) * self.mu_scale)
-            self._scaled = (lam, (2 * lam / scale) * self.cov, (-(1 - lam) / scale) * self.mu)
-        _, H_all, f_all = self._scaled
+            self._scaled = (lam, (2 * lam / scale) * self.cov, (-(1 - lam) / scale) * self.mu,
+                            scale)
+        _, H_all, f_all, scale = self._scaled
         H = H_all.take(idx, axis=0).take(idx, axis=1)
         f = f_all.take(idx)
         A, upper, low, sense = self._bounds(m, lower)
@@ -121,7 +131,9 @@ class SubsetQP:
         if flag != 1:
             raise SolverError(f"DAQP failed on a {m}-asset subset QP (exit flag {flag}) at "
                               f"lambda={lam:g}")
-        return _repair(np.asarray(x, dtype=float), lower, self.max_weight)
+        w = _repair(np.asarray(x, dtype=float), lower, self.max_weight)
+        # (scale/2)·wᵀHw + scale·fᵀw is λ·wᵀΣ_S w − (1−λ)·μ_Sᵀw, without re-slicing Σ
+        return w, float(scale * (0.5 * (w @ H @ w) + f @ w))
 
     def solve(self, lam: float, subset: np.ndarray) -> tuple[np.ndarray, float]:
         """Optimal weights on ``subset`` (sorted indices) and the objective, cached.
@@ -137,9 +149,8 @@ class SubsetQP:
         hit = self._cache.get(key)
         if hit is not None:
             return hit
-        w = self.weights(lam, subset)
+        w, value = self._solve(lam, subset)
         self.n_solves += 1
-        value = self.objective(lam, subset, w)
         self._cache[key] = (w, value)
         return w, value
 
@@ -162,7 +173,8 @@ class SubsetQP:
 
 def _repair(w: np.ndarray, lower: float, upper: float) -> np.ndarray:
     """Clip to the bounds and put a round-off residual of the budget on a free weight."""
-    w = np.clip(w, lower, upper)
+    if w.min() < lower or w.max() > upper:
+        w = np.clip(w, lower, upper)
     for _ in range(3):
         residual = 1.0 - w.sum()
         if residual == 0.0:
@@ -173,9 +185,68 @@ def _repair(w: np.ndarray, lower: float, upper: float) -> np.ndarray:
     return w
 
 
+def _fill_weights(k: int, min_weight: float, max_weight: float) -> np.ndarray:
+    """ω of the greedy LP ``min dᵀw`` s.t. Σw = 1, bounds: ``Σ_t ω_t·d_(t) + min·Σd``.
+
+    Above its minimum, the budget ``1 − k·min`` goes to the smallest ``d`` first, at most
+    ``max − min`` each: ω is ``max − min`` for the first ranks, the remainder at the next
+    rank, then 0.
+    """
+    rest, cap = max(1.0 - k * min_weight, 0.0), max_weight - min_weight
+    omega = np.zeros(k)
+    for t in range(k):
+        omega[t] = min(cap, rest)
+        rest -= omega[t]
+        if rest <= 0:
+            break
+    return omega
+
+
+def swap_lower_bounds(engine: SubsetQP, lam: float, subset: np.ndarray, w: np.ndarray,
+                      value: float, grad: np.ndarray, outside: np.ndarray) -> np.ndarray:
+    """A lower bound on the QP value of every swap neighbour of ``subset``.
+
+    The objective ``g`` is convex, so for any portfolio ``w'`` held on ``S' = S − i + j``,
+    ``g(w') ≥ g(w) + ∇g(w)ᵀ(w' − w)``; minimising the right side over the feasible set of
+    ``S'`` (Σw' = 1, bounds) is a linear programme solved greedily
+    (:func:`_fill_weights`). A swap whose bound is not below the current value cannot
+    improve it, and needs no QP.
+
+    Parameters
+    ----------
+    grad : ndarray of shape (n_assets,)
+        ``∇g(w) = 2λΣw − (1−λ)μ`` at the current weights.
+    outside : ndarray of shape (n_assets − k,)
+        Assets not held.
+
+    Returns
+    -------
+    ndarray of shape (k, n_assets − k)
+        Entry ``[p, q]``: the bound for replacing ``subset[p]`` by ``outside[q]``.
+    """
+    k = subset.size
+    d_in, d_out = grad[subset], grad[outside]
+    omega = _fill_weights(k, engine.min_weight, engine.max_weight)
+    base = value - float(d_in @ w) + engine.min_weight * float(d_in.sum())
+    out = np.empty((k, outside.size))
+    for p in range(k):
+        b = np.sort(np.delete(d_in, p))  # the k − 1 gradients that stay, ascending
+        # with d_out[q] inserted at rank r: Σ_{t<r} ω_t b_t + ω_r d + Σ_{t>r} ω_t b_{t−1}
+        head = np.concatenate(([0.0], np.cumsum(omega[:-1] * b)))  # head[r], r = 0..k−1
+        tail = np.concatenate((np.cumsum((omega[1:] * b)[::-1])[::-1], [0.0]))  # tail[r]
+        rank = np.searchsorted(b, d_out)
+        out[p] = (base + engine.min_weight * (d_out - d_in[p]) + head[rank]
+                  + omega[rank] * d_out + tail[rank])
+    return out
+
+
 def swap_search(engine: SubsetQP, lam: float, subset: np.ndarray, *, block: int = 32,
                 max_moves: int = 10_000) -> tuple[np.ndarray, np.ndarray, float, int]:
     """Best-improvement-per-block swap descent until the subset is swap-optimal.
+
+    Swaps whose lower bound (:func:`swap_lower_bounds`) shows they cannot improve are
+    skipped; every other one of the ``k·(n−k)`` neighbours is solved by its QP before the
+    search stops.
 
     Parameters
     ----------
@@ -210,8 +281,13 @@ def swap_search(engine: SubsetQP, lam: float, subset: np.ndarray, *, block: int 
         delta = (wi * (grad[outside][None, :] - grad[subset][:, None])
                  + lam * wi**2 * (diag[subset][:, None] + diag[outside][None, :]
                                   - 2 * cov[np.ix_(subset, outside)]))
+        size = abs(value) + lam * engine.cov_scale + (1 - lam) * engine.mu_scale
+        tol = 1e-12 * size
+        bound = swap_lower_bounds(engine, lam, subset, w, value, grad, outside)
+        # keep a swap unless its bound clears the acceptance threshold by more than round-off
         order = np.argsort(delta, axis=None, kind="stable")
-        tol = 1e-12 * (abs(value) + lam * engine.cov_scale + (1 - lam) * engine.mu_scale)
+        order = order[(bound.ravel() < value - tol + 1e-13 * size)[order]]
+        engine.n_pruned += delta.size - order.size
         improved = False
         for start in range(0, order.size, block):
             best_value, best_subset, best_w = value - tol, None, None

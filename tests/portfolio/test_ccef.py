@@ -144,3 +144,26 @@ def test_subset_qp_matches_cvxpy(seed, lam):
         subset] @ x), [cp.sum(x) == 1, x >= 0.05, x <= 0.4])
     prob.solve(solver="CLARABEL")
     assert value <= prob.value + 1e-9 * max(1.0, abs(prob.value))
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from([0.0, 0.3, 0.9, 1.0]),
+       st.sampled_from([(10, 0.01, 1.0), (5, 0.1, 0.4), (4, 0.25, 0.25)]))
+def test_swap_lower_bound_never_exceeds_a_neighbours_qp(seed, lam, constraints):
+    """The bound that lets the swap search skip QPs is a true lower bound on each of them."""
+    from qfin.portfolio._subset_qp import swap_lower_bounds
+
+    inst = load_orlib(1)
+    k, lo, hi = constraints
+    engine = SubsetQP(inst.mu.to_numpy(), inst.cov.to_numpy(), k, lo, hi, record=False)
+    subset = np.sort(np.random.default_rng(seed).choice(31, k, replace=False))
+    w, value = engine.solve(lam, subset)
+    grad = 2 * lam * (engine.cov[:, subset] @ w) - (1 - lam) * engine.mu
+    outside = np.setdiff1d(np.arange(31), subset)
+    bound = swap_lower_bounds(engine, lam, subset, w, value, grad, outside)
+    size = abs(value) + lam * engine.cov_scale + (1 - lam) * engine.mu_scale
+    for p in range(k):
+        for q in range(outside.size):
+            neighbour = np.sort(np.append(np.delete(subset, p), outside[q]))
+            assert engine.solve(lam, neighbour)[1] >= bound[p, q] - 1e-14 * size
+    assert (bound >= value).any()  # it does skip some swaps

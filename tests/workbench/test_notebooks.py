@@ -102,6 +102,11 @@ def test_runs_in_smoke_mode(path, smoke_runs):
         relax = main.loc["convex relaxation"]  # issue 11.5: a bound, never a feasible winner
         assert relax["role"] == "lower bound" and not relax["feasible"]
     if path.stem == "05_ccef":
+        # the report leads with the verdict: clean columns first, the winner's row first
+        assert list(results.columns[:7]) == ["task", "question", "instance", "method", "error",
+                                             "seconds", "verdict"]
+        assert results["error"].iloc[0] == results["error"].min()
+        assert "verdict" in results["verdict"].iloc[0] and results["verdict"].iloc[1:].isna().all()
         rows = results.set_index("method")
         assert set(rows.index) == {"miqp", "heuristic", "qubo-hybrid", "polish-only"}
         assert (rows["n_within_1e6"] == rows["n_proven"]).all()
