@@ -48,7 +48,8 @@ DP_EVERY = 4                     # steps between trajectory and pair moves
 CHECK_EVERY = 10                 # steps between best-energy and clock checks
 
 __all__ = ["StructuredAnnealingSampler", "StructuredResult", "block_descent",
-           "random_feasible_counts"]
+           "random_feasible_counts", "random_restart_descent", "recombine", "period_energies",
+           "energy_scale"]
 
 
 @dataclass
@@ -813,6 +814,47 @@ def block_descent(model: StructuredCountModel, counts: np.ndarray, *, backend: A
     eng.descend(max_rounds, eng.n if pairs is None else pairs)
     out = eng.counts()
     return out, model.energies(out)
+
+
+def random_restart_descent(model: StructuredCountModel, *, time_limit: float,
+                           num_reads: int = 8, seed: int | None = None,
+                           backend: Any = "numpy", dtype: Any = None,
+                           t0: float | None = None,
+                           clock: Callable[[], float] = time.perf_counter) -> StructuredResult:
+    """The polish-only control: random feasible starts + greedy descent, until the limit.
+
+    Every round draws ``num_reads`` random feasible counts and runs :meth:`_Engine.descend`
+    (period moves, then trajectory and pair moves, greedy) to local optima. No annealing,
+    no recombination: what is left when the sampler's own search is taken away.
+
+    Returns
+    -------
+    StructuredResult
+    """
+    t0 = clock() if t0 is None else t0
+    be = get(backend)
+    dt = be.resolve_dtype(dtype)
+    eng = _Engine(model, num_reads, be, dt, seed)
+    eng._setup_period_moves()
+    deadline = t0 + float(time_limit)
+    best_e, best_c = math.inf, None
+    trajectory: list[tuple[float, float]] = []
+    rounds = 0
+    final = energies = None
+    while rounds == 0 or clock() < deadline:
+        eng.set_state(random_feasible_counts(model, num_reads, eng.np_rng))
+        eng.descend(50, eng.n, deadline, clock)
+        final = eng.counts()
+        energies = model.energies(final)
+        i = int(np.argmin(energies))
+        if energies[i] < best_e:
+            best_e, best_c = float(energies[i]), final[i].copy()
+            trajectory.append((clock() - t0, best_e))
+        rounds += 1
+    order = np.argsort(energies, kind="stable")
+    info = {"backend": be.name, "device": be.device, "num_reads": num_reads,
+            "restarts": rounds, "timing": {"total": clock() - t0}}
+    return StructuredResult(final[order], energies[order], best_c, best_e, trajectory, info)
 
 
 def energy_scale(model: StructuredCountModel) -> float:
