@@ -114,9 +114,13 @@ class QoblibPortfolioInstance:
 
     @property
     def label(self) -> str:
-        """QOBLIB's key ``a010_t10_orig`` (sizes from the data, seed from the folder name)."""
-        seed = self.seed_label or self.name
-        return f"a{self.n_assets:03d}_t{self.n_periods:02d}_{seed}"
+        """QOBLIB's key ``a010_t10_orig`` (sizes from the data, seed from the folder name).
+
+        A folder not named like QOBLIB's keeps its own name (without a ``po_`` prefix).
+        """
+        if self.seed_label is None:
+            return self.name[3:] if self.name.startswith("po_") else self.name
+        return f"a{self.n_assets:03d}_t{self.n_periods:02d}_{self.seed_label}"
 
     @property
     def default_b_tot(self) -> int | None:
