@@ -458,6 +458,24 @@ class _Engine:
         Mg = max(1, min(self.M_PARTNERS, self.n - 1))
         self.asset_partners = np.argsort(-coup, axis=1, kind="stable")[:, :Mg]
 
+    def _draw(self, cand: Any, tau: Any) -> Any:
+        """Index drawn ∝ exp(−cand/τ) along the last axis (inverse CDF, one uniform per row).
+
+        Rejection-free: the whole move list (with "stay" at 0) is weighed at once. Cheaper
+        than Gumbel-max, which needs two logarithms per candidate.
+        """
+        xp = self.xp
+        lead = cand.shape[:-1]
+        t = self._tau_vec(tau)
+        if np.ndim(tau) != 0:
+            t = xp.reshape(t, (self.R,) + (1,) * len(lead))
+        low = xp.min(cand, axis=-1, keepdims=True)
+        w = xp.exp(-(cand - low) / t)
+        cdf = xp.cumsum(w, axis=-1)
+        u = self.uniform(lead + (1,)) * cdf[..., -1:]
+        pick = xp.sum((cdf < u).astype(xp.int32), axis=-1)
+        return xp.minimum(pick, cand.shape[-1] - 1).astype(xp.int32)
+
     def _row_delta(self, rv: Any, shift: Any) -> Any:
         """Row-table energy change and feasibility for row shifts.
 
@@ -587,8 +605,8 @@ class _Engine:
             xp.zeros((R, Tp, 1), dtype=self.dt) + (inf if tabu else 0.0),  # stay (Δ = 0)
         ]
         cand = xp.concatenate(blocks, axis=2)
-        work = cand - self.noise(tau, cand.shape) if _positive(tau) else cand
-        pick = xp.argmin(work, axis=2).astype(xp.int32)               # (R, Tp)
+        pick = self._draw(cand, tau) if _positive(tau) else \
+            xp.argmin(cand, axis=2).astype(xp.int32)                  # (R, Tp)
         delta = xp.take_along_axis(cand, pick[..., None], axis=2)[..., 0]
         valid = xp.isfinite(delta)
         o1 = B * K
