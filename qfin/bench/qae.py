@@ -27,7 +27,7 @@ from qfin.qae import (
     MaximumLikelihoodAE,
 )
 
-__all__ = ["fast_path", "statevector", "agreement"]
+__all__ = ["fast_path", "statevector", "agreement", "break_even", "encoding_errors"]
 
 
 def _force(backend: Any, x: Any) -> Any:
@@ -118,3 +118,37 @@ def agreement(max_qubits: int = 10, max_power: int = 64) -> pd.DataFrame:
         "section": "agreement", "name": "state preparation reproduces the pmf",
         "backend": "numpy", "cases": max_qubits, "max_abs_error": worst_pmf,
         "meets_target": worst_pmf <= 1e-12, "target": "<= 1e-12"}])
+
+
+# ---------------------------------------------------------------------- issue 14: resources
+def break_even(dist: DiscreteDistribution, quick: bool, *,
+               epsilons: tuple[float, ...] = (1e-2, 1e-3, 1e-4),
+               qubit_models: Any = "default") -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Break-even table of the 99 % VaR: classical seconds measured now, AE estimates.
+
+    Returns the table (``section="break-even"``) and the quasi-Monte Carlo crossover.
+    """
+    from qfin.qae import DEFAULT_QUBIT_MODELS, break_even_table, qdk_available, qmc_crossover
+
+    models = DEFAULT_QUBIT_MODELS if qubit_models == "default" else qubit_models
+    if models and not qdk_available():
+        models = None
+    table = break_even_table(dist, 0.99, epsilons, qubit_models=models,
+                             repeats=3 if quick else 7, qmc_trials=32 if quick else 128)
+    table.insert(0, "section", "break-even")
+    return table, qmc_crossover(table)
+
+
+def encoding_errors(losses: np.ndarray, returns: pd.DataFrame, quick: bool) -> pd.DataFrame:
+    """Discretisation vs data sampling vs AE error of the VaR, historical and t-copula MC."""
+    from qfin.qae import encoding_error_table, t_copula_losses
+
+    qubits = (8, 12, 16, 20) if quick else tuple(range(8, 21))
+    hist = encoding_error_table(losses, 0.99, qubits, n_boot=200 if quick else 1000,
+                                source="historical")
+    mc = t_copula_losses(returns, None, 100_000 if quick else 1_000_000, seed=11)
+    sim = encoding_error_table(mc, 0.99, qubits, n_boot=100 if quick else 300,
+                               source="t-copula monte carlo")
+    table = pd.concat([hist, sim], ignore_index=True)
+    table.insert(0, "section", "encoding-error")
+    return table

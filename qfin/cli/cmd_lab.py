@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from qfin._kernel import KERNEL_NAME, install_kernel
 from qfin.cli._registry import COMMANDS
 from qfin.errors import QfinError
-
-KERNEL_NAME = "qfin"
 
 
 def default_notebook_dir() -> Path:
@@ -31,16 +30,6 @@ def lab_command(notebook_dir: Path, *, no_browser: bool = False, port: int | Non
     if port is not None:
         command.append(f"--ServerApp.port={port}")
     return command
-
-
-def install_kernel(prefix: str | None = None) -> str:
-    """Register this interpreter as the Jupyter kernel ``qfin`` (idempotent); return its dir."""
-    from ipykernel.kernelspec import install
-
-    from qfin import __version__
-
-    return install(kernel_name=KERNEL_NAME, display_name=f"Python (qfin {__version__})",
-                   prefix=prefix or sys.prefix)
 
 
 def register(sub: Any) -> None:

@@ -178,3 +178,5 @@ def _emit(payload: dict[str, Any], as_json: bool) -> None:
         print(f"oracle queries: {payload['oracle_queries']:,}")
     if payload.get("seconds") is not None:
         print(f"seconds:     {payload['seconds']:.4f}")
+    if payload.get("resources") and qae_cli is not None:
+        print(qae_cli.format_resources(payload["resources"]))

@@ -4,13 +4,15 @@ A pipeline (YAML) names notebooks and parameter grids; :func:`run_pipeline` vali
 executes every grid point with papermill on a ``dask.distributed`` cluster, keeps going
 past failures, can resume, and collects each run's result rows with provenance into the
 database and one table. Inside a notebook, :func:`record_results` and
-:func:`record_figure` hand results to the runner.
+:func:`record_figure` hand results to the runner, and :func:`check_parameters` checks the
+values against the notebook's ``parameter-constraints`` cell.
 
 >>> from qfin.pipeline import run_slug
 >>> run_slug({"k": 5, "method": "neal"})
 'k=5,method=neal'
 """
 
+from qfin.pipeline._constraints import CONSTRAINTS_TAG, check_parameters
 from qfin.pipeline._execute import EXECUTED_NOTEBOOK, cell_timings, execute_notebook, execute_run
 from qfin.pipeline._notebook import (
     NotebookParameter,
@@ -26,7 +28,15 @@ from qfin.pipeline._runner import (
     default_out_dir,
     run_pipeline,
 )
-from qfin.pipeline._spec import Pipeline, RunSpec, Step, load_pipeline, run_slug
+from qfin.pipeline._spec import (
+    DEFAULT_MAX_RUNS,
+    Pipeline,
+    RunSpec,
+    Step,
+    check_name,
+    load_pipeline,
+    run_slug,
+)
 from qfin.results._context import (
     FIGURES_DIR,
     MARKER_FILE,
@@ -43,6 +53,10 @@ __all__ = [
     "RunSpec",
     "load_pipeline",
     "run_slug",
+    "check_name",
+    "DEFAULT_MAX_RUNS",
+    "check_parameters",
+    "CONSTRAINTS_TAG",
     "run_pipeline",
     "PipelineOutcome",
     "RunOutcome",

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import ast
 import hashlib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
 from qfin.errors import PipelineError
+from qfin.pipeline._constraints import read_constraints
+from qfin.pipeline._text import short_repr
 
 __all__ = ["NotebookParameter", "notebook_parameters", "notebook_hash", "check_value_type"]
 
@@ -30,12 +33,16 @@ class NotebookParameter:
         The default value (the literal from the cell, or its source text if not a literal).
     help : str
         The trailing comment.
+    constraint : dict
+        Its allowed values, from the notebook's ``parameter-constraints`` cell (JSON Schema
+        keywords; ``{}`` when unconstrained), see :mod:`qfin.pipeline._constraints`.
     """
 
     name: str
     type_name: str
     default: Any
     help: str
+    constraint: dict[str, Any] = field(default_factory=dict)
 
 
 def _parameters_cell_index(nb: nbformat.NotebookNode) -> int:
@@ -47,6 +54,8 @@ def _parameters_cell_index(nb: nbformat.NotebookNode) -> int:
 
 def notebook_parameters(path: str | Path) -> dict[str, NotebookParameter]:
     """The parameters a notebook declares in its ``parameters``-tagged cell.
+
+    Each comes with its allowed values from the ``parameter-constraints`` cell (if any).
 
     Parameters
     ----------
@@ -61,7 +70,8 @@ def notebook_parameters(path: str | Path) -> dict[str, NotebookParameter]:
     Raises
     ------
     PipelineError
-        If the file is missing, not a notebook, or has no ``parameters``-tagged cell.
+        If the file is missing, not a notebook, has no ``parameters``-tagged cell, or its
+        ``parameter-constraints`` cell is malformed.
     """
     from papermill.inspection import _infer_parameters
     from papermill.iorw import load_notebook_node
@@ -96,7 +106,9 @@ def notebook_parameters(path: str | Path) -> dict[str, NotebookParameter]:
                 type_name = type(default).__name__  # no annotation: the default's type
         result[p.name] = NotebookParameter(name=p.name, type_name=type_name,
                                               default=default, help=p.help)
-    return result
+    constraints = read_constraints(nb.cells, str(path), result)
+    return {name: replace(p, constraint=dict(constraints.get(name, {})))
+            for name, p in result.items()}
 
 
 def _assigned_names(source: str, path: Path) -> list[str]:
@@ -166,6 +178,32 @@ def check_value_type(value: Any, parameter: NotebookParameter) -> str | None:
     verdicts = [_matches(value, t.strip()) for t in text.split("|") if t.strip()]
     if any(v is True for v in verdicts) or all(v is None for v in verdicts):
         return None
-    return (f"parameter {parameter.name!r} expects {type_name}; got {value!r} "
-            f"({type(value).__name__})")
+    message = (f"parameter {parameter.name!r} expects {type_name}; got {short_repr(value)} "
+               f"({type(value).__name__})")
+    return message + _number_hint(value, text)
 
+
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+_COMMA_NUMBER = re.compile(r"[-+]?\d+,\d+")
+_UNDERSCORE_NUMBER = re.compile(r"[-+]?\d+(_\d+)+(\.\d*)?([eE][-+]?\d+)?")
+
+
+def _number_hint(value: Any, type_text: str) -> str:
+    """Advice when a number was declared and a string that looks like one arrived."""
+    bases = {t.strip().split("[", 1)[0].lower() for t in type_text.split("|")}
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    if "bool" in bases and text.lower() in ("yes", "no", "on", "off", "y", "n"):
+        return "; YAML 1.2 (how pipeline files are read) writes booleans as true or false"
+    if not bases & {"int", "float"}:
+        return ""
+    if _NUMBER.fullmatch(text):
+        return ("; a quoted number is a string in YAML: write it without quotes (pipeline "
+                "files read numbers as YAML 1.2 does: 1e-3, 1.5e+6, 0x1F, .inf)")
+    if _COMMA_NUMBER.fullmatch(text):
+        return "; write numbers with a decimal point, not a comma (0.5, not 0,5)"
+    if _UNDERSCORE_NUMBER.fullmatch(text):
+        return ("; YAML 1.2 numbers have no digit separators: write "
+                f"{text.replace('_', '')}")
+    return ""

@@ -9,6 +9,21 @@ Every method minimises the same objective ``f(w) = q·wᵀΣw − μᵀw`` (no �
 [0.0, 0.0, 1.0]
 """
 
+from qfin.portfolio._ccef import (
+    CCEF_METHODS,
+    CardinalityFrontier,
+    FrontierPoint,
+    cardinality_frontier,
+    lambda_grid,
+)
+from qfin.portfolio._ccef_error import (
+    frontier_errors,
+    objective_gaps,
+    percentage_deviation,
+    rescore_frontier,
+    unconstrained_frontier,
+    vre_mre,
+)
 from qfin.portfolio._classical import solve_convex, solve_miqp
 from qfin.portfolio._exact import MAX_CANDIDATES, count_candidates, exact_optimum
 from qfin.portfolio._frontier import efficient_frontier, frontier_figure
@@ -24,9 +39,23 @@ from qfin.portfolio._penalty import (
 from qfin.portfolio._problem import DEFAULT_RISK_AVERSION, FORMULATIONS, PortfolioProblem
 from qfin.portfolio._solve import AUTO_EXACT_LIMIT, METHODS, PortfolioResult, solve
 from qfin.portfolio._synthetic import synthetic_problem
+from qfin.portfolio._walkforward import performance_summary, walk_forward
 
 __all__ = [
     "PortfolioProblem",
+    "cardinality_frontier",
+    "CardinalityFrontier",
+    "FrontierPoint",
+    "CCEF_METHODS",
+    "lambda_grid",
+    "percentage_deviation",
+    "vre_mre",
+    "frontier_errors",
+    "objective_gaps",
+    "unconstrained_frontier",
+    "rescore_frontier",
+    "walk_forward",
+    "performance_summary",
     "PortfolioResult",
     "solve",
     "synthetic_problem",

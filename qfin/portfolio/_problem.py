@@ -444,6 +444,39 @@ class PortfolioProblem:
 
     # ------------------------------------------------------------------ construction
     @classmethod
+    def from_moments(cls, mu: Any, cov: Any, *, labels: Sequence[str] | None = None,
+                     **options: Any) -> PortfolioProblem:
+        """A problem from expected returns and a covariance matrix, no price history needed.
+
+        Parameters
+        ----------
+        mu : array-like or Series of shape (n_assets,)
+            Expected returns, in the units of ``cov`` (e.g. weekly for OR-Library data).
+        cov : array-like or DataFrame of shape (n_assets, n_assets)
+            Covariance: symmetric positive semi-definite (a labelled DataFrame is aligned to
+            a labelled ``mu``).
+        labels : sequence of str, optional
+            Asset labels (default ``mu``'s index, else ``asset0, asset1, ...``).
+        **options
+            Passed to :class:`PortfolioProblem` (``risk_aversion``, ``cardinality``,
+            ``bounds``, ``repair_psd``, ...).
+
+        Raises
+        ------
+        ProblemError
+            Shapes, NaN/inf, a non-symmetric or non-positive-semi-definite covariance.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> p = PortfolioProblem.from_moments([0.01, 0.02], np.diag([0.001, 0.004]),
+        ...                                   labels=["S1", "S2"])
+        >>> p.tickers
+        ['S1', 'S2']
+        """
+        return cls(mu, cov, tickers=labels, **options)
+
+    @classmethod
     def from_store(
         cls,
         tickers: Sequence[str] | None = None,

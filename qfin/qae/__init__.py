@@ -23,6 +23,35 @@ from qfin.qae._estimators import (
     MaximumLikelihoodAE,
 )
 from qfin.qae._oracle import ExactOracle, StateVectorOracle, make_oracle, qpe_outcome_probabilities
+from qfin.qae._resources import ResourceEstimate, ae_runs, estimate_resources
+from qfin.qae._resources_breakeven import (
+    CLASSICAL_VAR_METHODS,
+    DEFAULT_CLOCK_RATES,
+    break_even_figure,
+    break_even_table,
+    classical_var,
+    qmc_crossover,
+    samples_needed,
+)
+from qfin.qae._resources_data import (
+    bootstrap_var_interval,
+    encoding_error_table,
+    t_copula_losses,
+)
+from qfin.qae._resources_logical import (
+    ROTATION_SYNTHESIS,
+    STATE_PREPARATIONS,
+    AECircuitModel,
+    GateCounts,
+    t_per_rotation,
+)
+from qfin.qae._resources_physical import (
+    DEFAULT_QUBIT_MODELS,
+    QUBIT_MODELS,
+    PhysicalEstimate,
+    physical_estimates,
+    qdk_available,
+)
 from qfin.qae._risk import (
     CVAR_DEFINITIONS,
     RiskResult,
@@ -57,4 +86,28 @@ __all__ = [
     "CLASSICAL_METHODS",
     "GroverCircuit",
     "grover_rudolph_angles",
+    # fault-tolerant resource estimates and break-even (issue 14)
+    "estimate_resources",
+    "ResourceEstimate",
+    "ae_runs",
+    "AECircuitModel",
+    "GateCounts",
+    "t_per_rotation",
+    "ROTATION_SYNTHESIS",
+    "STATE_PREPARATIONS",
+    "physical_estimates",
+    "PhysicalEstimate",
+    "QUBIT_MODELS",
+    "DEFAULT_QUBIT_MODELS",
+    "qdk_available",
+    "break_even_table",
+    "break_even_figure",
+    "qmc_crossover",
+    "classical_var",
+    "samples_needed",
+    "CLASSICAL_VAR_METHODS",
+    "DEFAULT_CLOCK_RATES",
+    "encoding_error_table",
+    "bootstrap_var_interval",
+    "t_copula_losses",
 ]

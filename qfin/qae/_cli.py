@@ -21,7 +21,8 @@ from qfin.qae._risk import CVAR_DEFINITIONS, conditional_value_at_risk, value_at
 from qfin.qae._scenarios import portfolio_losses
 from qfin.qae._validate import check_open_unit, check_qubits
 
-__all__ = ["add_var_options", "VAR_METHODS", "build_estimator", "run_var"]
+__all__ = ["add_var_options", "VAR_METHODS", "build_estimator", "run_var", "resources_payload",
+           "format_resources"]
 
 _INTERVALS = ("clopper-pearson", "chernoff", "likelihood-ratio", "fisher")
 
@@ -56,6 +57,28 @@ def add_var_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--cvar-definition", choices=CVAR_DEFINITIONS,
                    default="rockafellar-uryasev",
                    help="CVaR = VaR + E[(L-VaR)+]/(1-confidence) (default) or E[L | L > VaR]")
+    r = parser.add_argument_group(
+        "fault-tolerant resource estimate (qae-* with --resources; an estimate under stated "
+        "assumptions, never a measured quantum runtime)")
+    r.add_argument("--resources", action="store_true",
+                   help="add logical counts (qubits, Toffoli/T count and depth of A, Q and the "
+                        "whole VaR search) and physical estimates per qubit model from the "
+                        "Microsoft resource estimator (qdk, runs locally)")
+    r.add_argument("--qubit-models", nargs="+", default=None, metavar="MODEL",
+                   help="qdk qubit models (default qubit_gate_us_e3 qubit_gate_ns_e4 "
+                        "qubit_maj_ns_e6; also qubit_gate_us_e4 qubit_gate_ns_e3 "
+                        "qubit_maj_ns_e4); 'none' for logical counts only")
+    r.add_argument("--error-budget", type=float, default=1e-3,
+                   help="failure probability of the fault-tolerant run, in (0, 1) "
+                        "(default 1e-3)")
+    r.add_argument("--state-preparation", choices=("grover-rudolph", "qrom"),
+                   default="grover-rudolph",
+                   help="loading by multiplexed rotations (what qfin simulates, default) or "
+                        "by a QROM alias sampler (Babbush et al. 2018)")
+    r.add_argument("--synthesis", choices=("ross-selinger", "selinger", "mixed-fallback"),
+                   default="ross-selinger",
+                   help="T gates per rotation: 3 log2(1/d) (default), 4 log2(1/d) + 10, or "
+                        "0.53 log2(1/d) + 5.3")
 
 
 def build_estimator(method: str, args: argparse.Namespace) -> AmplitudeEstimator:
@@ -113,6 +136,13 @@ def run_var(method: str, args: argparse.Namespace, returns: pd.DataFrame,
     n = check_qubits(args.qubits, "--qubits")
     check_open_unit(args.alpha, "--alpha")
     horizon = int(getattr(args, "horizon", 1) or 1)
+    if getattr(args, "resources", False):  # fail before any work on a bad option
+        from qfin.qae._resources_physical import check_error_budget, check_qubit_models
+
+        check_error_budget(getattr(args, "error_budget", 1e-3))
+        models = getattr(args, "qubit_models", None)
+        if models and [m.lower() for m in models] != ["none"]:
+            check_qubit_models(models)
     losses = portfolio_losses(returns, weights, horizon)
     dist = DiscreteDistribution.from_samples(losses, n)
     estimator = build_estimator(method, args)
@@ -121,6 +151,9 @@ def run_var(method: str, args: argparse.Namespace, returns: pd.DataFrame,
     cvar = conditional_value_at_risk(dist, confidence, estimator, var=var,
                                      definition=definition)
     step = (dist.l_max - dist.l_min) / (dist.size - 1)
+    extra: dict[str, Any] = {}
+    if getattr(args, "resources", False):
+        extra = resources_payload(args, var, cvar, n)
     return {
         "method": method, "estimator": estimator.method, "simulator": estimator.simulator,
         "confidence": confidence, "horizon": horizon, "qubits": n, "grid_points": dist.size,
@@ -137,7 +170,61 @@ def run_var(method: str, args: argparse.Namespace, returns: pd.DataFrame,
         "bisection_steps": len(var.estimates),
         "note": "classical simulation of amplitude estimation; oracle_queries is query "
                 "complexity (sum of shots x Grover calls), not time on a quantum device",
+        **extra,
     }
+
+
+def resources_payload(args: argparse.Namespace, var: Any, cvar: Any, n_qubits: int
+                      ) -> dict[str, Any]:
+    """``--resources``: estimates of the VaR search and of the CVaR's extra estimate."""
+    from qfin.qae._resources import estimate_resources
+    from qfin.qae._resources_physical import DEFAULT_QUBIT_MODELS
+
+    models = getattr(args, "qubit_models", None)
+    if models is None:
+        models = DEFAULT_QUBIT_MODELS
+    elif [m.lower() for m in models] == ["none"]:
+        models = ()
+    common = {"state_preparation": getattr(args, "state_preparation", "grover-rudolph"),
+              "error_budget": getattr(args, "error_budget", 1e-3),
+              "synthesis": getattr(args, "synthesis", "ross-selinger"),
+              "qubit_models": tuple(models) or None}
+    out: dict[str, Any] = {"resources": estimate_resources(var, n_qubits, **common).as_dict()}
+    out["resources"]["scope"] = ("the VaR search: every amplitude estimate of the bisection "
+                                 "(grover_calls equals var_oracle_queries)")
+    if cvar.estimates:
+        payoff = estimate_resources(list(zip(["expectation"] + ["cdf"] * (
+            len(cvar.estimates) - 1), cvar.estimates, strict=True)), n_qubits, **common)
+        out["resources_cvar_step"] = payoff.as_dict()
+        out["resources_cvar_step"]["scope"] = ("the CVaR's extra estimates after the VaR "
+                                               "search (payoff rotation)")
+    return out
+
+
+def format_resources(res: dict[str, Any]) -> str:
+    """A few plain lines summarising ``payload["resources"]`` for the terminal."""
+    def v(d: dict[str, Any]) -> str:
+        val = d["value"]
+        text = f"{val:,}" if isinstance(val, int) else f"{val:.3g}"
+        return f"{text} {d['unit']}"
+
+    q, w = res["per_call"]["q"], res["whole_run"]
+    lines = [
+        f"resources:   {res['model']['state_preparation']} loading, {res['scope']}",
+        f"  logical qubits {v(res['logical_qubits'])}; grover calls {v(res['grover_calls'])}; "
+        f"shots {v(res['shots'])}",
+        f"  one Grover call Q: {v(q['toffoli_count'])}, {v(q['t_count'])}, {v(q['t_depth'])}",
+        f"  whole run: {v(w['toffoli_count'])}, {v(w['t_count'])}, {v(w['t_depth'])}",
+        f"  rotations at {v(res['rotation_precision'])} cost {v(res['t_per_rotation'])} "
+        f"({res['rotation_synthesis']})" if res["rotation_precision"]["value"] else
+        "  no arbitrary rotations",
+    ]
+    for p in res["physical"]:
+        lines.append(f"  {p['qubit_model']:17s} {v(p['physical_qubits'])}, code distance "
+                     f"{p['code_distance']['value']}, {v(p['t_factories'])}, runtime "
+                     f"{p['runtime']['value']:.3g} s")
+    lines.append("  (an estimate under the assumptions in the JSON, not a measured runtime)")
+    return "\n".join(lines)
 
 
 def _method(name: str) -> Callable[[argparse.Namespace, pd.DataFrame, np.ndarray],

@@ -205,11 +205,20 @@ class DiscreteDistribution:
         """Exact ``P(L <= threshold)`` for a threshold on the grid."""
         return float(self.cdf[self.index_of(threshold)])
 
+    @property
+    def cdf_tolerance(self) -> float:
+        """Rounding allowance of ``cdf``: a cumulative sum of ``2**n`` terms in float64.
+
+        ``F == confidence`` (a histogram of ``N`` scenarios with ``confidence * N`` an
+        integer) must count as reaching the level; the sum's rounding error grows with the
+        number of terms, up to about ``2**n`` machine epsilons.
+        """
+        return 1e-14 + 4.0 * float(np.finfo(np.float64).eps) * self.size
+
     def var_index(self, confidence: float) -> int:
         """Grid index of the exact discretised VaR: smallest ``k`` with ``F(k) >= confidence``."""
         c = check_open_unit(confidence, "confidence")
-        # a relative tolerance keeps F == confidence exactly on the right side of the bound
-        k = int(np.searchsorted(self.cdf, c - 1e-14, side="left"))
+        k = int(np.searchsorted(self.cdf, c - self.cdf_tolerance, side="left"))
         return min(k, self.size - 1)
 
     def value_at_risk(self, confidence: float) -> float:

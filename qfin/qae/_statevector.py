@@ -10,6 +10,8 @@ makes the eigenphases of ``Q`` exactly ``+-2 theta`` (it changes no probability)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -112,6 +114,38 @@ class GroverCircuit:
         zero = np.zeros(2 * dist.size)
         zero[0] = 1.0
         self._zero = be.asarray(zero, self.dtype)
+        self._gate_log: list[tuple[str, int, int, int]] | None = None
+
+    # ---------------------------------------------------------------- gate record
+    @contextmanager
+    def record_gates(self) -> Iterator[list[tuple[str, int, int, int]]]:
+        """Record every gate the simulator applies while the block runs.
+
+        Each entry is ``(kind, target, n_controls, n_angles)``: ``"multiplexed-ry"`` (one
+        uniformly controlled Y-rotation of the loading, ``n_angles`` the angles applied),
+        ``"payoff-ry"`` (the payoff rotation of the objective qubit), ``"comparator"``
+        (the X on the objective for ``k <= k*``; ``n_angles`` is ``k* + 1``, the states
+        marked), ``"reflection-zero"`` (``S_0`` on ``n_controls + 1`` qubits) and
+        ``"reflection-good"`` (``S_chi``). :mod:`qfin.qae._resources_logical` counts the same
+        gates; the tests compare the two. Off by default: the simulator only tests one
+        attribute per gate.
+
+        Examples
+        --------
+        >>> from qfin.qae import DiscreteDistribution
+        >>> dist = DiscreteDistribution([0.0, 1.0, 2.0, 3.0], [0.1, 0.2, 0.3, 0.4])
+        >>> circuit = GroverCircuit(dist, threshold_index=1)
+        >>> with circuit.record_gates() as gates:
+        ...     _ = circuit.initial_state()
+        >>> gates
+        [('multiplexed-ry', 0, 0, 1), ('multiplexed-ry', 1, 1, 2), ('comparator', 2, 2, 2)]
+        """
+        log: list[tuple[str, int, int, int]] = []
+        previous, self._gate_log = self._gate_log, log
+        try:
+            yield log
+        finally:
+            self._gate_log = previous
 
     # ---------------------------------------------------------------- gates
     def _load(self, state: Any, inverse: bool) -> Any:
@@ -120,6 +154,8 @@ class GroverCircuit:
         order = range(n - 1, -1, -1) if inverse else range(n)
         for j in order:
             cos, sin = self._levels[j]
+            if self._gate_log is not None:
+                self._gate_log.append(("multiplexed-ry", j, j, int(cos.shape[0])))
             if inverse:
                 sin = -sin
             st = state.reshape(2**j, 2, 2 ** (n - j))
@@ -133,11 +169,17 @@ class GroverCircuit:
         st = state.reshape(-1, 2)
         a0, a1 = st[:, 0], st[:, 1]
         if self._mark is not None:  # comparator: X on the objective for k <= k* (self-inverse)
+            if self._gate_log is not None:
+                self._gate_log.append(("comparator", self.n_qubits, self.n_qubits,
+                                       int(self.threshold_index) + 1))
             m = self._mark[:, 0]
             new0 = m * a1 + (1 - m) * a0
             new1 = m * a0 + (1 - m) * a1
         else:
             c, s = self._rot
+            if self._gate_log is not None:
+                self._gate_log.append(("payoff-ry", self.n_qubits, self.n_qubits,
+                                       int(c.shape[0])))
             if inverse:
                 s = -s
             new0 = c * a0 - s * a1
@@ -154,8 +196,12 @@ class GroverCircuit:
 
     def apply_q(self, state: Any) -> Any:
         """One Grover call ``Q = -A S_0 A^dagger S_chi``."""
+        if self._gate_log is not None:
+            self._gate_log.append(("reflection-good", self.n_qubits, 0, 0))
         state = (state.reshape(-1, 2) * self._sign_chi).reshape(-1)  # S_chi: flip good states
         state = self.apply_a_dagger(state)
+        if self._gate_log is not None:
+            self._gate_log.append(("reflection-zero", 0, self.n_qubits, 0))
         state = state * self._sign0  # S_0 = I - 2|0><0|
         return -self.apply_a(state)
 

@@ -30,7 +30,9 @@ def run_context() -> dict[str, Any] | None:
     Returns
     -------
     dict or None
-        Keys ``pipeline``, ``pipeline_run``, ``step``, ``slug``, ``db_url``, ``run_dir``.
+        Keys ``pipeline``, ``pipeline_run``, ``step``, ``slug``, ``db`` (the database URL
+        with its password masked; the URL itself is in the kernel's ``QFIN_DB_URL``
+        environment variable, never in the run folder), ``run_dir``.
     """
     marker = Path.cwd() / MARKER_FILE
     if not marker.is_file():
@@ -114,8 +116,12 @@ def record_figure(figure: Any, name: str) -> Any:
 
 
 def open_run_store() -> Any:
-    """The market database of the current pipeline run (``--db``), else the default one."""
+    """The market database of the current pipeline run (``--db``), else the default one.
+
+    A pipeline hands its database URL to the kernel as ``QFIN_DB_URL`` (the environment,
+    not the run folder), which :class:`qfin.data.MarketStore` reads by default.
+    """
     from qfin.data import MarketStore
 
     context = run_context()
-    return MarketStore(context.get("db_url") if context else None)
+    return MarketStore((context or {}).get("db_url") or None)

@@ -15,9 +15,9 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.i
 IDS = [p.stem for p in NOTEBOOKS]
 
 
-def test_the_four_notebooks_exist():
+def test_the_shipped_notebooks_exist():
     assert [p.stem for p in NOTEBOOKS] == [
-        "01_data_explorer", "02_portfolio", "03_var", "04_benchmark_summary"]
+        "01_data_explorer", "02_portfolio", "03_var", "04_benchmark_summary", "05_ccef"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -27,7 +27,7 @@ def test_committed_without_outputs(path):
         if cell.cell_type == "code":
             assert cell.outputs == [], f"{path.name} cell {index} has outputs committed"
             assert cell.execution_count is None, f"{path.name} cell {index} was executed"
-    assert nb.metadata["kernelspec"]["name"] == "python3"
+    assert nb.metadata["kernelspec"]["name"] == "qfin"  # the kernel `qfin lab` registers
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -45,6 +45,28 @@ def test_parameters_cell_is_typed_and_documented(path):
     assert len(tagged) == 1
     body = ast.parse(tagged[0].source).body
     assert all(isinstance(node, ast.AnnAssign) for node in body)  # only typed assignments
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_allowed_values_are_declared_next_to_the_parameters(path):
+    """A ``parameter-constraints`` cell right after the parameters cell: a literal dict of
+    known parameters (read, never executed, by `qfin pipeline check`) that the notebook's
+    own defaults satisfy, and a check of the values the notebook got."""
+    from qfin.pipeline import CONSTRAINTS_TAG, check_parameters
+
+    nb = nbformat.read(path, as_version=4)
+    tags = [c.metadata.get("tags", []) for c in nb.cells]
+    index = next(i for i, t in enumerate(tags) if "parameters" in t)
+    assert CONSTRAINTS_TAG in tags[index + 1]
+    assert "check_parameters(PARAMETER_CONSTRAINTS, globals())" in nb.cells[index + 1].source
+    params = notebook_parameters(path)
+    constraints = {name: p.constraint for name, p in params.items() if p.constraint}
+    check_parameters(constraints, {name: p.default for name, p in params.items()})
+    for name, p in params.items():  # every number and every fixed-choice string is bounded
+        if p.type_name in ("int", "float"):
+            assert {"minimum", "exclusiveMinimum", "enum"} & set(p.constraint), (path.name, name)
+        if name in ("sampler", "backend", "method"):
+            assert "enum" in p.constraint, (path.name, name)
 
 
 @pytest.mark.notebooks
@@ -77,6 +99,11 @@ def test_runs_in_smoke_mode(path, smoke_runs):
         assert main.loc["exact (enumeration)", "error"] == 0.0
         assert main.loc["MIQP (SCIP)", "error"] == pytest.approx(0.0, abs=1e-6)
         assert (main.loc[main["feasible"], "error"] >= -1e-9).all()  # nothing beats exact
+    if path.stem == "05_ccef":
+        rows = results.set_index("method")
+        assert set(rows.index) == {"miqp", "heuristic", "qubo-hybrid", "polish-only"}
+        assert (rows["n_within_1e6"] == rows["n_proven"]).all()
+        assert rows["error"].max() - rows.loc["miqp", "error"] <= 0.01
     if path.stem == "03_var":
         var = results[results["task"] == "var"].set_index("method")
         assert var.loc["historical", "error"] == pytest.approx(0.0, abs=1e-12)

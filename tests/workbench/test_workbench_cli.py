@@ -90,3 +90,31 @@ def test_lab_registers_a_kernel_with_qfin(tmp_path):
                        "kernel.json").read_text())
     assert spec["argv"][0] == sys.executable and "qfin" in spec["display_name"]
     assert where.endswith("qfin")
+
+
+def test_runner_and_lab_use_the_same_kernel(tmp_path, monkeypatch):
+    """The notebooks name `qfin`; `qfin lab` and the runner register this interpreter as it."""
+    import nbformat
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from qfin._kernel import KERNEL_NAME, ensure_kernel
+    from qfin.cli import cmd_lab
+    from qfin.errors import PipelineError
+    from tests.workbench.conftest import NOTEBOOKS
+
+    assert cmd_lab.KERNEL_NAME == KERNEL_NAME == "qfin"
+    for path in NOTEBOOKS.glob("*.ipynb"):
+        assert nbformat.read(path, as_version=4).metadata["kernelspec"]["name"] == KERNEL_NAME
+    ensure_kernel(KERNEL_NAME)
+    spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+    assert spec.argv[0] == sys.executable
+    ensure_kernel("some-other-kernel")  # left to Jupyter
+    stale = tmp_path / "kernels" / KERNEL_NAME  # shadows this one: its Python is gone
+    stale.mkdir(parents=True)
+    (stale / "kernel.json").write_text(json.dumps({
+        "argv": ["/nonexistent/bin/python", "-m", "ipykernel_launcher", "-f",
+                 "{connection_file}"], "display_name": "old", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    with pytest.raises(PipelineError, match=r"starts /nonexistent/bin/python, which does not "
+                                            r"exist; delete that folder"):
+        ensure_kernel(KERNEL_NAME)
