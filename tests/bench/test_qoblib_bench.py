@@ -128,3 +128,18 @@ def test_unknown_method_and_mode(a010):
         run_method(a010, 1e-4, "gurobi", time_limit=1)
     with pytest.raises(ProblemError, match="mode must be one of"):
         run_method(a010, 1e-4, "annealing", time_limit=1, mode="rounded")
+
+
+def test_pipeline_grid_is_valid_and_bad_q_refused(tmp_path):
+    from qfin.errors import PipelineError
+    from qfin.pipeline import load_pipeline
+
+    spec = load_pipeline(ROOT / "pipelines" / "qoblib.yaml")
+    runs = [r for step in spec.steps for r in step.runs()]
+    assert len(runs) == 6 * 8 * 5 + 2 * 2 * 5 + 1
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((ROOT / "pipelines" / "qoblib.yaml").read_text()
+                   .replace('q: ["0.0001", "0.001"]', 'q: ["-0.001"]')
+                   .replace("notebook: 06_qoblib", f"notebook: {ROOT / 'notebooks' / '06_qoblib'}"))
+    with pytest.raises(PipelineError, match="risk weight >= 0"):
+        load_pipeline(bad)
