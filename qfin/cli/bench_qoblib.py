@@ -113,9 +113,12 @@ def run(args: argparse.Namespace) -> int:
     saved = save_benchmark("qoblib", table, out=args.out, store=store, params=params)
     html = Path(saved["path"]).with_suffix(".html")
     figure(table).write_html(html, include_plotlyjs=True)
-    show = table[["instance", "q", "method", "best_published", "median_published",
-                  "best_exact", "feasible_fraction", "ttt_median_s", "reached_fraction",
-                  "published", "gurobi_status", "gap", "backend", "device"]]
+    columns = ["instance", "q", "method", "best_published", "median_published", "best_exact",
+               "feasible_fraction", "ttt_median_s", "reached_fraction", "published",
+               "gurobi_status", "gap", "backend", "device"]
+    if args.memory:
+        columns += ["n_variables", "peak_memory_mb", "seconds_median"]
+    show = table[columns]
     print(format_table(show, floatfmt="{:.12g}"))
     notes = table[table["note"] != ""][["instance", "q", "method", "note"]]
     if len(notes):

@@ -698,13 +698,22 @@ class _Engine:
             aj = np.where(rng.random(self.R) < 0.75, part, aj)
         return self._i(ai), self._i(aj)
 
-    def sweep(self, tau: Any, pairs: int) -> None:
+    def sweep(self, tau: Any, pairs: int, deadline: float | None = None,
+              clock: Callable[[], float] = time.perf_counter) -> None:
+        """One trajectory move per asset (random order per replica), then ``pairs`` pair moves.
+
+        Stops early once ``clock()`` passes ``deadline`` (checked every 8 moves).
+        """
         perm = self.random_assets()
         for k in range(self.n):
             self.single(perm[:, k], tau)
+            if deadline is not None and k % 8 == 7 and clock() > deadline:
+                return
         if pairs and self.n > 1:
-            for _ in range(pairs):
+            for k in range(pairs):
                 self.pair(*self.pair_assets(), tau)
+                if deadline is not None and k % 8 == 7 and clock() > deadline:
+                    return
 
     def descend(self, max_rounds: int, pairs: int, deadline: float | None = None,
                 clock: Callable[[], float] = time.perf_counter) -> int:
@@ -723,7 +732,9 @@ class _Engine:
                         self.period_step(parity, 0.0)
                     if np.all(self.host(self.E) >= e0 - 1e-9 * (1 + np.abs(e0))):
                         break
-            self.sweep(0.0, pairs)
+                    if deadline is not None and clock() > deadline:
+                        return rounds
+            self.sweep(0.0, pairs, deadline, clock)
             after = self.host(self.E)
             if np.all(after >= before - 1e-9 * (1 + np.abs(before))):
                 break
@@ -1073,13 +1084,12 @@ class StructuredAnnealingSampler:
                     if eng.n > 1:
                         eng.pair(*eng.pair_assets(), tau)
                 total_steps += 1
-                if i % CHECK_EVERY == CHECK_EVERY - 1 or i == steps - 1:
-                    if check():
-                        done, stop = True, "target"
-                        break
-                    if deadline is not None and clock() > deadline:
-                        done, stop = True, "time_limit"
-                        break
+                if (i % CHECK_EVERY == CHECK_EVERY - 1 or i == steps - 1) and check():
+                    done, stop = True, "target"
+                    break
+                if deadline is not None and clock() > deadline:
+                    done, stop = True, "time_limit"
+                    break
             if not done:
                 eng.descend(20, eng.n, deadline, clock)
                 final = eng.counts()
@@ -1087,7 +1097,8 @@ class StructuredAnnealingSampler:
                 if consider(final, energies):
                     done, stop = True, "target"
                 archive.add(final, energies)
-                if not done and len(archive.counts) > 1:
+                if not done and len(archive.counts) > 1 and (deadline is None
+                                                              or clock() < deadline):
                     child, _ = recombine(model, archive.pool())
                     eng.set_state(np.broadcast_to(child, (R,) + child.shape).copy())
                     eng.descend(20, eng.n, deadline, clock)
