@@ -449,8 +449,6 @@ class _Engine:
         self.Ppart = self._f(np.take_along_axis(model.P, part, axis=2))
         self.upper_bb = self.xp.array(np.triu(np.ones((self.B, self.B), dtype=bool), 1)) \
             if self.xp is not np else np.triu(np.ones((self.B, self.B), dtype=bool), 1)
-        self.tabu = None
-        self.best_E = None
         # hedge partners among groups: strongest total coupling of their long sides
         g = np.asarray(model.groups)
         coup = np.abs(model.P[:, g[:, 0][:, None], g[:, 0][None, :]]).sum(axis=0)
@@ -494,8 +492,7 @@ class _Engine:
         e_old = xp.sum(xp.take(self.row_flat, idx_old + off), axis=-1)
         return xp.where(ok, e_new - e_old, self.inf)
 
-    def period_step(self, parity: int, tau: float, tabu: bool = False,
-                    step: int = 0, tenure: int = 0) -> None:
+    def period_step(self, parity: int, tau: Any) -> None:
         """One move in every period of one parity, in every replica.
 
         Moves (all keep every row in range, checked exactly): add a unit to a class, remove
@@ -503,8 +500,7 @@ class _Engine:
         once to a class and one of its ``M`` most negatively coupled partners (a hedge), or
         remove two held units at once. Periods of one parity share no chain term, so their
         moves are exact together. The move is drawn ∝ exp(−ΔE/τ) among all moves and "stay"
-        (Gumbel-max); with ``tabu`` the best non-tabu move is taken, uphill if need be
-        (tabu search, aspiration below the replica's best).
+        (rejection-free, :meth:`_draw`); τ = 0 takes the best move if it lowers the energy.
         """
         xp = self.xp
         R, K, B, M = self.R, self.K, self.B, self.M
@@ -578,23 +574,7 @@ class _Engine:
                                 axis=3)
         d_rr = rem_held[..., None] + rem_held[:, :, None, :] + P_hh + rr
         ok_rr = held[..., None] & held[:, :, None, :] & self.upper_bb
-        if tabu:
-            tb = xp.take(self.tabu, tp, axis=1)                       # (R, Tp, K, 2)
-            add_free = tb[..., 0] <= step
-            rem_free = tb[..., 1] <= step
-            rem_free_h = xp.take_along_axis(rem_free, order, axis=2)
-            add_free_p = xp.reshape(xp.take(xp.reshape(add_free, (R * Tp * K,)), flat_part),
-                                    (R, Tp, K, M))
-            asp = xp.reshape(self.best_E - self.E, (R, 1, 1))
-            ok_add_t = add_free | (d_add < asp)
-            ok_rem_t = rem_free | (d_rem < asp)
-            ok_swap = ok_swap & ((rem_free_h[..., None] & add_free[:, :, None, :])
-                                 | (d_swap < asp[..., None]))
-            ok_aa = ok_aa & ((add_free[..., None] & add_free_p) | (d_aa < asp[..., None]))
-            ok_rr = ok_rr & ((rem_free_h[..., None] & rem_free_h[:, :, None, :])
-                             | (d_rr < asp[..., None]))
-        else:
-            ok_add_t = ok_rem_t = True
+        ok_add_t = ok_rem_t = True
         inf = self.inf
         blocks = [
             xp.reshape(xp.where(ok_swap, d_swap, inf), (R, Tp, B * K)),
@@ -602,7 +582,7 @@ class _Engine:
             xp.reshape(xp.where(ok_rr, d_rr, inf), (R, Tp, B * B)),
             xp.where(can_add & ok_add_t, d_add, inf),
             xp.where(can_rem & ok_rem_t, d_rem, inf),
-            xp.zeros((R, Tp, 1), dtype=self.dt) + (inf if tabu else 0.0),  # stay (Δ = 0)
+            xp.zeros((R, Tp, 1), dtype=self.dt),  # stay (Δ = 0)
         ]
         cand = xp.concatenate(blocks, axis=2)
         pick = self._draw(cand, tau) if _positive(tau) else \
@@ -664,19 +644,6 @@ class _Engine:
         self.rv = self.rv + (xp.matmul(sc, drv) if xp is not np
                              else np.einsum("tp,rpk->rtk", scatter, drv))
         self.E = self.E + xp.sum(delta, axis=1)
-        if tabu and tenure > 0:
-            # forbid undoing: a class that lost a unit may not regain one, and vice versa
-            until = float(step + tenure + int(self.np_rng.integers(0, max(1, tenure // 2) + 1)))
-            lost = xp.minimum(dc, 0.0) < 0
-            gained = xp.maximum(dc, 0.0) > 0
-            if xp is np:
-                lost_t = np.einsum("tp,rpk->rtk", scatter, lost.astype(self.dt)) > 0
-                gained_t = np.einsum("tp,rpk->rtk", scatter, gained.astype(self.dt)) > 0
-            else:
-                lost_t = xp.matmul(sc, lost.astype(self.dt)) > 0
-                gained_t = xp.matmul(sc, gained.astype(self.dt)) > 0
-            self.tabu = xp.stack([xp.where(lost_t, until, self.tabu[..., 0]),
-                                  xp.where(gained_t, until, self.tabu[..., 1])], axis=-1)
         if xp is not np:
             xp.eval(self.c, self.G, self.rv, self.E)
 

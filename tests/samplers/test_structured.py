@@ -92,19 +92,6 @@ def test_moves_keep_rows_and_exact_energies(a010, q):
         np.testing.assert_allclose(eng.E, sm.energies(counts), rtol=1e-9, atol=1e-6)
 
 
-def test_tabu_period_steps_keep_bookkeeping(a010):
-    sm = _structured(a010, 1e-4)
-    eng = _Engine(sm, 4, get("numpy"), np.float64, 2)
-    eng._setup_period_moves()
-    eng.set_state(random_feasible_counts(sm, 4, eng.np_rng))
-    eng.tabu = np.zeros((4, sm.n_periods, sm.n_classes, 2))
-    eng.best_E = eng.E.copy()
-    for step in range(40):
-        eng.period_step(step % 2, 0.0, tabu=True, step=step, tenure=5)
-        eng.best_E = np.minimum(eng.best_E, eng.E)
-    np.testing.assert_allclose(eng.E, sm.energies(eng.counts()), atol=1e-6)
-
-
 def test_recombination_never_loses(a010):
     sm = _structured(a010, 5e-4)
     rng = np.random.default_rng(0)
