@@ -574,14 +574,13 @@ class _Engine:
                                 axis=3)
         d_rr = rem_held[..., None] + rem_held[:, :, None, :] + P_hh + rr
         ok_rr = held[..., None] & held[:, :, None, :] & self.upper_bb
-        ok_add_t = ok_rem_t = True
         inf = self.inf
         blocks = [
             xp.reshape(xp.where(ok_swap, d_swap, inf), (R, Tp, B * K)),
             xp.reshape(xp.where(ok_aa, d_aa, inf), (R, Tp, K * M)),
             xp.reshape(xp.where(ok_rr, d_rr, inf), (R, Tp, B * B)),
-            xp.where(can_add & ok_add_t, d_add, inf),
-            xp.where(can_rem & ok_rem_t, d_rem, inf),
+            xp.where(can_add, d_add, inf),
+            xp.where(can_rem, d_rem, inf),
             xp.zeros((R, Tp, 1), dtype=self.dt),  # stay (Δ = 0)
         ]
         cand = xp.concatenate(blocks, axis=2)
