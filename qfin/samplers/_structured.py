@@ -46,6 +46,9 @@ TAU_HOT, TAU_COLD = 1.0, 0.01   # τ range in units of energy_scale(model)
 WARM_START = 0.1                 # elite replicas restart from τ_hot · WARM_START
 DP_EVERY = 4                     # steps between trajectory and pair moves
 CHECK_EVERY = 10                 # steps between best-energy and clock checks
+MIN_STEPS = 50                   # shortest anneal of a restart
+PERIOD_ELITES = 64               # allocations kept per period for recombination
+PERIOD_EVERY = 25                # cold-half steps between samples for the period archive
 
 __all__ = ["StructuredAnnealingSampler", "StructuredResult", "block_descent",
            "random_feasible_counts", "random_restart_descent", "recombine", "period_energies",
@@ -888,6 +891,50 @@ class _Archive:
         return np.stack(self.counts)
 
 
+class _PeriodArchive:
+    """The best distinct allocations of every period, by that period's own energy.
+
+    Periods interact only through the chain, so a replica that is poor overall may hold the
+    best allocation of some period; :func:`recombine` stitches these per-period elites.
+    """
+
+    def __init__(self, model: StructuredCountModel, size: int) -> None:
+        self.model = model
+        self.size = size
+        T = model.n_periods
+        self.allocs: list[list[np.ndarray]] = [[] for _ in range(T)]
+        self.energy: list[list[float]] = [[] for _ in range(T)]
+        self._keys: list[set[bytes]] = [set() for _ in range(T)]
+
+    def add(self, counts: np.ndarray) -> None:
+        counts = np.asarray(counts, dtype=np.int64)
+        pe = period_energies(self.model, counts)  # (R, T)
+        for t in range(self.model.n_periods):
+            for r in range(counts.shape[0]):
+                e = float(pe[r, t])
+                key = counts[r, t].astype(np.int8).tobytes()
+                if not np.isfinite(e) or key in self._keys[t]:
+                    continue
+                self._keys[t].add(key)
+                self.allocs[t].append(counts[r, t].copy())
+                self.energy[t].append(e)
+            if len(self.allocs[t]) > self.size:
+                keep = np.argsort(self.energy[t], kind="stable")[: self.size]
+                self.allocs[t] = [self.allocs[t][i] for i in keep]
+                self.energy[t] = [self.energy[t][i] for i in keep]
+                self._keys[t] = {a.astype(np.int8).tobytes() for a in self.allocs[t]}
+
+    def recombine(self, extra: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+        """Best stitching of the per-period elites (and the periods of ``extra`` solutions)."""
+        if extra is not None:
+            self.add(extra)
+        M = min(len(a) for a in self.allocs)
+        pool = np.stack([np.stack(self.allocs[t][:M]) for t in range(self.model.n_periods)],
+                        axis=1)  # (M, T, K)
+        block = np.array([self.energy[t][:M] for t in range(self.model.n_periods)]).T
+        return recombine(self.model, pool, block)
+
+
 class StructuredAnnealingSampler:
     """Annealing with exact, constraint-keeping moves on a :class:`StructuredCountModel`.
 
@@ -1003,6 +1050,7 @@ class StructuredAnnealingSampler:
         best_e, best_c = math.inf, None
         trajectory: list[tuple[float, float]] = []
         archive = _Archive(max(4 * R, 16))
+        periods = _PeriodArchive(model, PERIOD_ELITES)
         restarts = total_steps = 0
         stop = "num_sweeps"
         timing: dict[str, float] = {"build": clock() - t0}
@@ -1039,6 +1087,7 @@ class StructuredAnnealingSampler:
         done = False
         while not done:
             eng.set_state(start)
+            t_anneal = clock()
             hot = np.where(warm, tau_hot * WARM_START, tau_hot)
             taus = np.geomspace(hot, np.full(R, tau_cold), steps)   # (steps, R)
             for i in range(steps):
@@ -1050,12 +1099,16 @@ class StructuredAnnealingSampler:
                     if eng.n > 1:
                         eng.pair(*eng.pair_assets(), tau)
                 total_steps += 1
+                if i >= steps // 2 and i % PERIOD_EVERY == PERIOD_EVERY - 1:
+                    periods.add(eng.counts())
                 if (i % CHECK_EVERY == CHECK_EVERY - 1 or i == steps - 1) and check():
                     done, stop = True, "target"
                     break
                 if deadline is not None and clock() > deadline:
                     done, stop = True, "time_limit"
                     break
+            step_seconds = (clock() - t_anneal) / max(1, i + 1)
+            t_descent = clock()
             if not done:
                 eng.descend(20, eng.n, deadline, clock)
                 final = eng.counts()
@@ -1065,7 +1118,7 @@ class StructuredAnnealingSampler:
                 archive.add(final, energies)
                 if not done and len(archive.counts) > 1 and (deadline is None
                                                               or clock() < deadline):
-                    child, _ = recombine(model, archive.pool())
+                    child, _ = periods.recombine(np.concatenate([final, archive.pool()]))
                     eng.set_state(np.broadcast_to(child, (R,) + child.shape).copy())
                     eng.descend(20, eng.n, deadline, clock)
                     kids = eng.counts()
@@ -1079,7 +1132,10 @@ class StructuredAnnealingSampler:
             if deadline is None or clock() > deadline:
                 stop = "num_sweeps" if deadline is None else "time_limit"
                 break
-            steps *= 2
+            # next anneal: twice as long, but short enough to finish (and descend) in time
+            after = clock() - t_descent
+            room = (deadline - clock() - after) / max(step_seconds, 1e-9)
+            steps = int(max(MIN_STEPS, min(2 * steps, 0.9 * room)))
             start = random_feasible_counts(model, R, rng)
             warm = np.zeros(R, dtype=bool)
             n_elite = R // 2
