@@ -527,17 +527,18 @@ def figure(table: pd.DataFrame) -> Any:
 
 def write_solutions(runs: Sequence[QoblibRun], folder: str | Path, *, mode: str = "published",
                     b_tot: int | None = None, instances: Sequence[Any] = ()) -> list[Path]:
-    """Each method's best solution as ``<folder>/<method>.sol`` (QOBLIB's format).
+    """Each method's best feasible solution as ``<folder>/<method>.sol`` (QOBLIB's format).
 
     With several (instance, q) pairs the files go to ``<folder>/<instance>_q<q>/``. The
-    objective line is the published-mode value (the one printed beside it).
+    objective line is the published-mode value (the one printed beside it). A method without
+    a feasible solution gets no file (its row says so).
     """
     from qfin.portfolio.qoblib import QoblibModel, write_sol
 
     folder = Path(folder)
     by_pair: dict[tuple[str, float], dict[str, QoblibRun]] = {}
     for r in runs:
-        if r.sample is None:
+        if r.sample is None or not r.feasible:  # only feasible solutions are written
             continue
         best = by_pair.setdefault((r.instance, r.q), {})
         current = best.get(r.method)

@@ -129,7 +129,10 @@ def run(args: argparse.Namespace) -> int:
     if args.sol:
         written = write_solutions(runs, args.sol, mode=args.mode, b_tot=args.b_tot,
                                   instances=instances)
-        print(f"\nsolutions: {len(written)} .sol file(s) in {args.sol}")
+        missing = sorted({f"{r.instance} q={r.q:g} {r.method}" for r in runs}
+                         - {f"{r.instance} q={r.q:g} {r.method}" for r in runs if r.feasible})
+        print(f"\nsolutions: {len(written)} .sol file(s) in {args.sol}"
+              + (f"; no feasible solution, no file: {', '.join(missing)}" if missing else ""))
     if args.json:
         payload = {"params": params, "summary": lines,
                    "rows": [{k: _finite(v) for k, v in r.items()}

@@ -44,6 +44,7 @@ from qfin.samplers._structured_model import StructuredCountModel
 
 TAU_HOT, TAU_COLD = 1.0, 0.01   # τ range in units of energy_scale(model)
 WARM_START = 0.1                 # elite replicas restart from τ_hot · WARM_START
+ELITE_SHARE = 0.5                # share of replicas a restart starts from elite solutions
 DP_EVERY = 4                     # steps between trajectory and pair moves
 CHECK_EVERY = 10                 # steps between best-energy and clock checks
 MIN_STEPS = 50                   # shortest anneal of a restart
@@ -1160,7 +1161,7 @@ class StructuredAnnealingSampler:
             steps = int(max(MIN_STEPS, min(2 * steps, 0.9 * room)))
             start = random_feasible_counts(model, R, rng)
             warm = np.zeros(R, dtype=bool)
-            n_elite = R // 2
+            n_elite = int(round(R * ELITE_SHARE))
             if n_elite and archive.counts:
                 pool = archive.pool()
                 pick = rng.integers(0, len(pool), n_elite)
