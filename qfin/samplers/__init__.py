@@ -15,6 +15,13 @@ from qfin.samplers._annealing import ParallelAnnealingSampler
 from qfin.samplers._base import ArraySampler
 from qfin.samplers._bifurcation import SimulatedBifurcationSampler
 from qfin.samplers._schedule import default_beta_range
+from qfin.samplers._structured import (
+    StructuredAnnealingSampler,
+    StructuredResult,
+    block_descent,
+)
+from qfin.samplers._structured_model import StructuredCountModel
 
 __all__ = ["ArraySampler", "ParallelAnnealingSampler", "SimulatedBifurcationSampler",
-           "default_beta_range"]
+           "default_beta_range", "StructuredCountModel",
+           "StructuredAnnealingSampler", "StructuredResult", "block_descent"]

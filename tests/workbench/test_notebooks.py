@@ -17,7 +17,8 @@ IDS = [p.stem for p in NOTEBOOKS]
 
 def test_the_shipped_notebooks_exist():
     assert [p.stem for p in NOTEBOOKS] == [
-        "01_data_explorer", "02_portfolio", "03_var", "04_benchmark_summary", "05_ccef"]
+        "01_data_explorer", "02_portfolio", "03_var", "04_benchmark_summary", "05_ccef",
+        "06_qoblib"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -111,6 +112,12 @@ def test_runs_in_smoke_mode(path, smoke_runs):
         assert set(rows.index) == {"miqp", "heuristic", "qubo-hybrid", "polish-only"}
         assert (rows["n_within_1e6"] == rows["n_proven"]).all()
         assert rows["error"].max() - rows.loc["miqp", "error"] <= 0.01
+    if path.stem == "06_qoblib":
+        rows = results[results["method"] == "annealing"].set_index("q")
+        assert set(results["method"]) == {"annealing", "polish-only"}
+        assert bool(rows.loc[0.0, "matched"]) and rows.loc[0.0, "gurobi_status"] == "OPTIMAL"
+        assert (results["feasible_fraction"] == 1.0).all()
+        assert results["verdict"].str.contains("VERDICT").all()
     if path.stem == "03_var":
         var = results[results["task"] == "var"].set_index("method")
         assert var.loc["historical", "error"] == pytest.approx(0.0, abs=1e-12)
