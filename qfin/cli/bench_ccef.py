@@ -73,9 +73,9 @@ def _run(args: argparse.Namespace) -> int:
     from qfin.bench.ccef import (
         benchmark,
         ccef_figure,
+        comparison_lines,
         json_payload,
         scip_shortfalls,
-        target_lines,
         verdict_lines,
         write_json,
     )
@@ -107,7 +107,7 @@ def _run(args: argparse.Namespace) -> int:
     print()
     for line in verdict_lines(table):
         print(line)
-    for line in target_lines(table):
+    for line in comparison_lines(table):
         print(line)
     if args.json:
         payload = json_payload(results, table)

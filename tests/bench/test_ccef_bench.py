@@ -31,8 +31,9 @@ def test_bench_ccef_json_rescores_to_the_printed_errors(tmp_path, capsys):
     assert code == 0
     printed = capsys.readouterr().out
     assert "port1 verdict: lowest mean % error (a)" in printed and "GA" in printed
-    assert re.search(r"^port1 target \(\S+\): 3/3 proven points within 1e-06 .*: MET$",
-                     printed, re.M)
+    assert re.search(r"^port1 best non-exact method \(\S+\) vs the exact frontier: 3/3 "
+                     r"SCIP-proven points matched within 1e-06 relative", printed, re.M)
+    assert "MET" not in printed
     payload = json.loads(out.read_text())
     inst = load_orlib(1)
     entry = payload["instances"][0]
@@ -108,19 +109,20 @@ def test_unknown_universe_is_one_clear_error(tmp_path, capsys):
     assert "nasdaq10" in capsys.readouterr().err
 
 
-def test_target_line_says_which_part_is_not_met():
+def test_comparison_line_states_facts_without_acceptance_targets():
     import pandas as pd
 
-    from qfin.bench.ccef import target_lines
+    from qfin.bench.ccef import comparison_lines
 
     rows = [("miqp", 1.00, 900.0, 50, 50, 0.0), ("heuristic", 1.02, 2.0, 50, 49, 3e-4),
             ("polish-only", 1.005, 70.0, 50, 50, 0.0)]
     table = pd.DataFrame([{"instance": "port9", "method": m, "mean_error": e, "seconds": t,
                            "cpu_seconds": t, "n_proven": p, "n_within_1e6": w, "max_gap": g,
                            "source": "measured (this run)"} for m, e, t, p, w, g in rows])
-    (line,) = target_lines(table)
-    # the best other method on error is polish-only: within 0.01 pp and every gap, too slow
-    assert line.startswith("port9 target (polish-only): 50/50") and line.endswith(
-        "NOT MET (time)")
-    (line,) = target_lines(table[table["method"] != "polish-only"])
-    assert "+0.0200 pp" in line and line.endswith("NOT MET (gap, error)")
+    (line,) = comparison_lines(table)
+    # the best other method on error is polish-only
+    assert line.startswith("port9 best non-exact method (polish-only)")
+    assert "50/50 SCIP-proven points" in line and "+0.0050 pp" in line and "70 s wall" in line
+    assert "MET" not in line and "target" not in line
+    (line,) = comparison_lines(table[table["method"] != "polish-only"])
+    assert "49/50 SCIP-proven" in line and "+0.0200 pp" in line and "gap 0.0003" in line
