@@ -8,7 +8,7 @@ with the ``jsonschema`` library)::
     from qfin.pipeline import check_parameters
 
     PARAMETER_CONSTRAINTS = {
-        "sampler": {"enum": ["neal", "parallel-annealing", "bifurcation"]},
+        "sampler": {"enum": ["neal", "annealing", "bifurcation"]},
         "confidence": {"exclusiveMinimum": 0, "exclusiveMaximum": 1,
                        "hint": "a probability: 99 % is 0.99"},
         "k": {"minimum": 1, "maximumParameter": "n_assets"},
