@@ -315,6 +315,7 @@ def run_soak(postgres_url: str, *, runs: int = 40, workers: int = 4, rows: int =
             for path in (work / f"soak_a_{token}.csv", work / f"soak_b_{token}.csv")}
     for result in ingest_results:
         result["rows_stored"] = ingested.get(Path(result["file"]).stem, 0)
+        result["rows_expected"] = 10 * ingest_days  # _ingest_files: 10 tickers per file
     figures = {
         "config": {"runs": runs, "workers": workers, "rows_per_run": rows, "seconds": seconds,
                    "outage_seconds": outage, "store_patience": store_patience,
@@ -343,6 +344,9 @@ def run_soak(postgres_url: str, *, runs: int = 40, workers: int = 4, rows: int =
             "missing_runs_in_store": sorted(expected_keys - stored_keys),
             "runs_not_ok_in_store": sum(1 for r in records.values() if r.status != "ok"),
             "superseded_folders": len(list((out / ".superseded").glob("*/soak/*"))),
+            # both concurrent ingests must succeed and store every record of their file
+            "ingests_failed": [r["file"] for r in ingest_results
+                               if r["exit_code"] != 0 or r["rows_stored"] != r["rows_expected"]],
         },
         "timeline": timeline.events,
     }
@@ -350,5 +354,5 @@ def run_soak(postgres_url: str, *, runs: int = 40, workers: int = 4, rows: int =
     check["ok"] = (check["store_rows"] == check["csv_rows"] == check["expected_rows"]
                    and not check["store_duplicates"] and not check["csv_duplicates"]
                    and not check["stale_runs_in_store"] and not check["missing_runs_in_store"]
-                   and not check["runs_not_ok_in_store"])
+                   and not check["runs_not_ok_in_store"] and not check["ingests_failed"])
     return figures

@@ -60,11 +60,13 @@ def _run(args: argparse.Namespace) -> int:
           f"re-recorded {resume['re_recorded']}")
     for ingest in figures["ingests"]:
         print(f"ingest     : {ingest['file']}: exit {ingest['exit_code']}, "
-              f"{ingest['rows_stored']:,} rows stored ({ingest['message']})")
+              f"{ingest['rows_stored']:,} of {ingest['rows_expected']:,} rows stored "
+              f"({ingest['message']})")
     print(f"rows       : store {check['store_rows']:,}, CSV {check['csv_rows']:,}, expected "
           f"{check['expected_rows']:,}; duplicates store {check['store_duplicates']}, CSV "
           f"{check['csv_duplicates']}; stale runs {check['stale_runs_in_store']}; missing "
-          f"{check['missing_runs_in_store']}; superseded folders {check['superseded_folders']}")
+          f"{check['missing_runs_in_store']}; superseded folders "
+          f"{check['superseded_folders']}; failed ingests {check['ingests_failed']}")
     print(f"verdict    : {'CONSISTENT' if check['ok'] else 'INCONSISTENT'}")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
