@@ -79,12 +79,12 @@ def _run(args: argparse.Namespace) -> int:
     t_start = time.perf_counter()
     show("fast path: seconds per estimate (CDF at the exact VaR point)", fast_path(dist, quick),
          ["name", "seconds_median", "seconds_p10", "seconds_p90", "calls",
-          "mean_oracle_queries", "meets_target"])
+          "mean_oracle_queries"])
     show("state vector: seconds per Grover call", statevector(quick),
          ["backend", "device", "dtype", "n_qubits", "seconds_median", "calls",
           "simulated_qubits", "rotations_per_a"])
     show("agreement: state vector vs exact fast path", agreement(),
-         ["name", "cases", "max_abs_error", "meets_target"])
+         ["name", "cases", "max_abs_error"])
     cov = studies.coverage_study(dist, 0.99, n_seeds=seeds, progress=None)
     cov.insert(0, "section", "coverage")
     show(f"coverage over {seeds} seeds (CDF at the exact VaR; full VaR bisection)", cov,
