@@ -4,11 +4,36 @@
 >>> stats = time_call(lambda: sum(range(100)), repeat=5)
 >>> stats.n
 5
+
+The names are loaded on first use (PEP 562), so building the ``qfin bench`` parsers (which
+read :mod:`qfin.bench._names`) imports neither numpy nor pandas.
 """
 
-from qfin.bench._environment import environment_info, git_revision
-from qfin.bench._output import save_benchmark
-from qfin.bench._timing import Timing, peak_memory_of, time_call
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY = {
+    "environment_info": "_environment",
+    "git_revision": "_environment",
+    "save_benchmark": "_output",
+    "Timing": "_timing",
+    "peak_memory_of": "_timing",
+    "time_call": "_timing",
+}
 
 __all__ = ["time_call", "Timing", "peak_memory_of", "environment_info", "git_revision",
            "save_benchmark"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"qfin.bench.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'qfin.bench' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

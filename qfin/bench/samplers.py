@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from qfin.bench._names import FAMILIES
 from qfin.errors import ProblemError
 from qfin.portfolio._metrics import call_success_probability, time_to_solution
 
@@ -83,9 +84,6 @@ class Instance:
     reference: float | None = None
     reference_source: str = "best-of-all-methods"
     reference_probe: float | None = None
-
-
-FAMILIES = ("sample", "synthetic", "weights-4bit", "sector-bounded")
 
 
 def build_instances(sizes: Iterable[int], *, store: Any = None, seed: int = 0,

@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from qfin.bench.samplers import FAMILIES
+from qfin.bench._names import FAMILIES
 from qfin.cli._common import format_table, open_store_from_args, print_json
 
 DEFAULT_SIZES = [50, 100, 200, 500]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qfin.cli._common import format_table, group_parser, open_store_from_args, print_json
 from qfin.cli._registry import COMMANDS
-from qfin.data import DEFAULT_DATASET, MarketStore
+from qfin.data import DEFAULT_DATASET
+
+if TYPE_CHECKING:  # pragma: no cover
+    from qfin.data import MarketStore
 
 
 def register(sub: Any) -> None:

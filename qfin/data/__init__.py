@@ -6,28 +6,41 @@
 >>> rets = store.returns(["AAPL", "MSFT"])
 >>> covariance(rets, "ledoit-wolf", periods_per_year=252).shape
 (2, 2)
+
+The names are loaded on first use (PEP 562), so ``from qfin.data import DEFAULT_DATASET``
+(what ``qfin data --help`` needs) imports neither pandas nor SQLAlchemy.
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+from qfin.data._names import DEFAULT_DATASET, TRADING_DAYS_PER_YEAR
 
-from qfin.data._estimators import COV_METHODS, MEAN_METHODS, covariance, ewma_weights, mean_returns
-from qfin.data._paths import default_database_url, resolve_database_url, shipped_data_dir
-from qfin.data._returns import compute_returns
-from qfin.data._store import (
-    DEFAULT_DATASET,
-    SHIPPED_DATASETS,
-    TRADING_DAYS_PER_YEAR,
-    DatasetInfo,
-    IngestReport,
-    MarketStore,
-    open_store,
-)
-from qfin.data._validate import PriceFile, read_price_file, validate_long_prices
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+_LAZY = {
+    "COV_METHODS": "_estimators",
+    "MEAN_METHODS": "_estimators",
+    "covariance": "_estimators",
+    "ewma_weights": "_estimators",
+    "mean_returns": "_estimators",
+    "default_database_url": "_paths",
+    "resolve_database_url": "_paths",
+    "shipped_data_dir": "_paths",
+    "compute_returns": "_returns",
+    "SHIPPED_DATASETS": "_store",
+    "DatasetInfo": "_store",
+    "IngestReport": "_store",
+    "MarketStore": "_store",
+    "open_store": "_store",
+    "PriceFile": "_validate",
+    "read_price_file": "_validate",
+    "validate_long_prices": "_validate",
+}
 
 __all__ = [
     "MarketStore",
@@ -57,10 +70,26 @@ __all__ = [
 def load_prices(tickers: Any = None, *, db: str | Path | None = None, **kwargs: Any
                 ) -> pd.DataFrame:
     """Aligned wide prices from the database (see :meth:`MarketStore.prices`)."""
+    from qfin.data._store import open_store
+
     return open_store(db).prices(tickers, **kwargs)
 
 
 def load_returns(tickers: Any = None, *, db: str | Path | None = None, **kwargs: Any
                  ) -> pd.DataFrame:
     """Aligned returns from the database (see :meth:`MarketStore.returns`)."""
+    from qfin.data._store import open_store
+
     return open_store(db).returns(tickers, **kwargs)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"qfin.data.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'qfin.data' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

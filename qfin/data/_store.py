@@ -39,6 +39,7 @@ from qfin.data import _schema as schema
 from qfin.data._dates import FREQUENCIES
 from qfin.data._errors import db_errors, short, short_list
 from qfin.data._faults import checkpoint
+from qfin.data._names import DEFAULT_DATASET, TRADING_DAYS_PER_YEAR
 from qfin.data._paths import resolve_database_url, shipped_data_dir
 from qfin.data._source import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS
 from qfin.data._validate import (
@@ -52,8 +53,6 @@ from qfin.errors import DataError
 __all__ = ["MarketStore", "IngestReport", "DatasetInfo", "open_store", "SHIPPED_DATASETS",
            "DEFAULT_DATASET", "TRADING_DAYS_PER_YEAR", "FREQUENCIES"]
 
-DEFAULT_DATASET = "sample"
-TRADING_DAYS_PER_YEAR = 252
 #: Seconds a writer waits for SQLite's write lock before a "busy, retry" error.
 DEFAULT_BUSY_TIMEOUT = 60.0
 _BATCH = 20_000

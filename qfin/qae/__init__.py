@@ -10,57 +10,65 @@ savings are never a wall-clock speed-up.
 >>> res = value_at_risk(dist, 0.95, IterativeAE(epsilon=1e-3, alpha=0.05, seed=3))
 >>> res.value == dist.value_at_risk(0.95)
 True
+
+The names are loaded on first use (PEP 562), so the ``qfin var`` parser (which reads
+:mod:`qfin.qae._names` and :mod:`qfin.qae._cli`) imports neither numpy nor scipy.
 """
 
-from qfin.qae._classical import CLASSICAL_METHODS, classical_estimate, tilted_pmf
-from qfin.qae._credit import credit_loss_distribution, latent_factor_grid
-from qfin.qae._distribution import DiscreteDistribution
-from qfin.qae._estimators import (
-    AEResult,
-    AmplitudeEstimator,
-    CanonicalAE,
-    IterativeAE,
-    MaximumLikelihoodAE,
-)
-from qfin.qae._oracle import ExactOracle, StateVectorOracle, make_oracle, qpe_outcome_probabilities
-from qfin.qae._resources import ResourceEstimate, ae_runs, estimate_resources
-from qfin.qae._resources_breakeven import (
-    CLASSICAL_VAR_METHODS,
-    DEFAULT_CLOCK_RATES,
-    break_even_figure,
-    break_even_table,
-    classical_var,
-    qmc_crossover,
-    samples_needed,
-)
-from qfin.qae._resources_data import (
-    bootstrap_var_interval,
-    encoding_error_table,
-    t_copula_losses,
-)
-from qfin.qae._resources_logical import (
-    ROTATION_SYNTHESIS,
-    STATE_PREPARATIONS,
-    AECircuitModel,
-    GateCounts,
-    t_per_rotation,
-)
-from qfin.qae._resources_physical import (
-    DEFAULT_QUBIT_MODELS,
-    QUBIT_MODELS,
-    PhysicalEstimate,
-    physical_estimates,
-    qdk_available,
-)
-from qfin.qae._risk import (
-    CVAR_DEFINITIONS,
-    RiskResult,
-    conditional_value_at_risk,
-    expected_loss,
-    value_at_risk,
-)
-from qfin.qae._scenarios import portfolio_losses
-from qfin.qae._statevector import GroverCircuit, grover_rudolph_angles
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from qfin.qae._names import CVAR_DEFINITIONS
+
+_LAZY = {
+    "CLASSICAL_METHODS": "_classical",
+    "classical_estimate": "_classical",
+    "tilted_pmf": "_classical",
+    "credit_loss_distribution": "_credit",
+    "latent_factor_grid": "_credit",
+    "DiscreteDistribution": "_distribution",
+    "AEResult": "_estimators",
+    "AmplitudeEstimator": "_estimators",
+    "CanonicalAE": "_estimators",
+    "IterativeAE": "_estimators",
+    "MaximumLikelihoodAE": "_estimators",
+    "ExactOracle": "_oracle",
+    "StateVectorOracle": "_oracle",
+    "make_oracle": "_oracle",
+    "qpe_outcome_probabilities": "_oracle",
+    "ResourceEstimate": "_resources",
+    "ae_runs": "_resources",
+    "estimate_resources": "_resources",
+    "CLASSICAL_VAR_METHODS": "_resources_breakeven",
+    "DEFAULT_CLOCK_RATES": "_resources_breakeven",
+    "break_even_figure": "_resources_breakeven",
+    "break_even_table": "_resources_breakeven",
+    "classical_var": "_resources_breakeven",
+    "qmc_crossover": "_resources_breakeven",
+    "samples_needed": "_resources_breakeven",
+    "bootstrap_var_interval": "_resources_data",
+    "encoding_error_table": "_resources_data",
+    "t_copula_losses": "_resources_data",
+    "AECircuitModel": "_resources_logical",
+    "GateCounts": "_resources_logical",
+    "ROTATION_SYNTHESIS": "_resources_logical",
+    "STATE_PREPARATIONS": "_resources_logical",
+    "t_per_rotation": "_resources_logical",
+    "DEFAULT_QUBIT_MODELS": "_resources_physical",
+    "PhysicalEstimate": "_resources_physical",
+    "QUBIT_MODELS": "_resources_physical",
+    "physical_estimates": "_resources_physical",
+    "qdk_available": "_resources_physical",
+    "RiskResult": "_risk",
+    "conditional_value_at_risk": "_risk",
+    "expected_loss": "_risk",
+    "value_at_risk": "_risk",
+    "portfolio_losses": "_scenarios",
+    "GroverCircuit": "_statevector",
+    "grover_rudolph_angles": "_statevector",
+}
 
 __all__ = [
     "DiscreteDistribution",
@@ -111,3 +119,15 @@ __all__ = [
     "bootstrap_var_interval",
     "t_copula_losses",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"qfin.qae.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'qfin.qae' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

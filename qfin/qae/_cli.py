@@ -3,23 +3,25 @@
 ``qfin/cli/cmd_var.py`` owns the portfolio options (``--confidence``, ``--seed``,
 ``--horizon``, ``--weights``, ``--backend``, ``--json``, ...); this module adds the
 amplitude-estimation options and the three methods, each
-``fn(args, returns, weights) -> JSON-ready dict``.
+``fn(args, returns, weights) -> JSON-ready dict``. Importing it (what building the
+``qfin var`` parser does) loads no numpy, pandas or scipy: the science is imported inside
+the functions that run a method.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
-from qfin.qae._distribution import DiscreteDistribution
-from qfin.qae._estimators import AmplitudeEstimator, CanonicalAE, IterativeAE, MaximumLikelihoodAE
-from qfin.qae._risk import CVAR_DEFINITIONS, conditional_value_at_risk, value_at_risk
-from qfin.qae._scenarios import portfolio_losses
+from qfin.qae._names import CVAR_DEFINITIONS, VAR_METHOD_NAMES
 from qfin.qae._validate import check_open_unit, check_qubits
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import pandas as pd
+
+    from qfin.qae._estimators import AmplitudeEstimator
 
 __all__ = ["add_var_options", "VAR_METHODS", "build_estimator", "run_var", "resources_payload",
            "format_resources"]
@@ -85,6 +87,8 @@ def add_var_options(parser: argparse.ArgumentParser) -> None:
 
 def build_estimator(method: str, args: argparse.Namespace) -> AmplitudeEstimator:
     """The estimator that ``--method`` and the options describe."""
+    from qfin.qae._estimators import CanonicalAE, IterativeAE, MaximumLikelihoodAE
+
     seed = getattr(args, "seed", None)
     simulator = getattr(args, "simulator", "exact")
     backend: Any = "numpy"
@@ -142,6 +146,12 @@ def run_var(method: str, args: argparse.Namespace, returns: pd.DataFrame,
     ``exact_cdf_on_level`` says that the histogram's CDF equals the level exactly at its
     VaR (``confidence * scenarios`` whole), the case where the point VaR is a coin toss.
     """
+    import numpy as np
+
+    from qfin.qae._distribution import DiscreteDistribution
+    from qfin.qae._risk import conditional_value_at_risk, value_at_risk
+    from qfin.qae._scenarios import portfolio_losses
+
     confidence = check_open_unit(getattr(args, "confidence", 0.99), "confidence")
     n = check_qubits(args.qubits, "--qubits")
     check_open_unit(args.alpha, "--alpha")
@@ -267,4 +277,4 @@ def _method(name: str) -> Callable[[argparse.Namespace, pd.DataFrame, np.ndarray
 #: ``qfin var`` method name -> ``fn(args, returns, weights) -> dict``.
 VAR_METHODS: dict[str, Callable[[argparse.Namespace, pd.DataFrame, np.ndarray],
                                 dict[str, Any]]] = {
-    name: _method(name) for name in ("qae-canonical", "qae-ml", "qae-iterative")}
+    name: _method(name) for name in VAR_METHOD_NAMES}

@@ -11,12 +11,11 @@ import numpy as np
 from qfin.errors import ProblemError
 from qfin.qae._distribution import DiscreteDistribution
 from qfin.qae._estimators import AEResult, AmplitudeEstimator
+from qfin.qae._names import CVAR_DEFINITIONS
 from qfin.qae._validate import check_open_unit
 
 __all__ = ["RiskResult", "value_at_risk", "conditional_value_at_risk", "expected_loss",
            "CVAR_DEFINITIONS"]
-
-CVAR_DEFINITIONS = ("rockafellar-uryasev", "tail-conditional")
 
 
 @dataclass(frozen=True)
