@@ -16,7 +16,7 @@ ROOT = Path(qfin.__file__).resolve().parent
 
 #: Layer of each top-level part of ``qfin``; imports go only to lower layers.
 LAYERS = {
-    "errors": 0, "_json": 0, "_suggest": 0, "_format": 0, "_kernel": 1, "backends": 1,
+    "errors": 0, "_json": 0, "_lazy": 0, "_suggest": 0, "_format": 0, "_kernel": 1, "backends": 1,
     "_labels": 1, "data": 2, "datasets": 3, "results": 3, "samplers": 3, "risk": 3,
     "portfolio": 4, "qae": 4, "bench": 5, "report": 6, "pipeline": 7, "cli": 8,
     "__main__": 9, "__init__": 9,

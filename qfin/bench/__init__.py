@@ -11,8 +11,7 @@ read :mod:`qfin.bench._names`) imports neither numpy nor pandas.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from qfin._lazy import lazy_exports
 
 _LAZY = {
     "environment_info": "_environment",
@@ -27,13 +26,4 @@ __all__ = ["time_call", "Timing", "peak_memory_of", "environment_info", "git_rev
            "save_benchmark"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f"qfin.bench.{_LAZY[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'qfin.bench' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)

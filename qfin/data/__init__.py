@@ -13,10 +13,10 @@ The names are loaded on first use (PEP 562), so ``from qfin.data import DEFAULT_
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qfin._lazy import lazy_exports
 from qfin.data._names import DEFAULT_DATASET, TRADING_DAYS_PER_YEAR
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -83,13 +83,4 @@ def load_returns(tickers: Any = None, *, db: str | Path | None = None, **kwargs:
     return open_store(db).returns(tickers, **kwargs)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f"qfin.data.{_LAZY[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'qfin.data' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)

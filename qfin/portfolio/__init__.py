@@ -14,9 +14,7 @@ on first use (PEP 562), so reading :data:`METHODS` imports no solver.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from qfin._lazy import lazy_exports
 from qfin.portfolio._methods import (
     BASELINE_METHODS,
     METHODS,
@@ -119,13 +117,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f"qfin.portfolio.{_LAZY[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'qfin.portfolio' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)

@@ -17,9 +17,7 @@ The names are loaded on first use (PEP 562), so the ``qfin var`` parser (which r
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from qfin._lazy import lazy_exports
 from qfin.qae._names import CVAR_DEFINITIONS
 
 _LAZY = {
@@ -121,13 +119,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f"qfin.qae.{_LAZY[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'qfin.qae' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)

@@ -18,9 +18,7 @@ The names are loaded on first use (PEP 562), so ``from qfin.risk import METHODS`
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from qfin._lazy import lazy_exports
 from qfin.risk._names import (
     CLOSED_FORM_METHODS,
     COPULAS,
@@ -91,13 +89,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f"qfin.risk.{_LAZY[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'qfin.risk' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, __all__)
