@@ -31,7 +31,8 @@ __all__ = ["SNIPPETS", "DOC_FILES", "render_docs", "render_snippet"]
 
 #: Files that may hold generated blocks, relative to the repository root.
 DOC_FILES = ("README.md", "docs/samplers.md", "docs/qae.md", "docs/portfolio.md",
-             "docs/risk.md", "docs/benchmarks/README.md", "docs/workbench.md")
+             "docs/risk.md", "docs/benchmarks/README.md", "docs/workbench.md", "docs/ccef.md",
+             "docs/qoblib.md")
 
 _BLOCK = re.compile(r"(<!-- bench:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /bench:(?P=name) -->)",
                     re.S)
@@ -606,6 +607,75 @@ def portfolio_table(root: Path) -> str:
     return _table(rows, ["n (K)", "method", "gap", "p", "TTS99 (whole calls)", "reference"])
 
 
+# ---------------------------------------------------------------------- ccef
+def _ccef_orlib(root: Path) -> pd.DataFrame:
+    files = sorted((root / "docs/benchmarks/ccef").glob("port*.csv"))
+    if not files:
+        raise DataError("no docs/benchmarks/ccef/port*.csv: run `qfin bench ccef --instance N "
+                        "--out docs/benchmarks/ccef/portN.csv` first")
+    return pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
+
+
+def ccef_orlib_table(root: Path) -> str:
+    """OR-Library port1-5: every method's errors and seconds, the exact frontier first."""
+    table = _ccef_orlib(root)
+    measured = table[table["source"] == "measured (this run)"]
+    rows = []
+    for _, r in measured.iterrows():
+        proven = ("–" if pd.isna(r["n_proven"]) else
+                  f"{int(r['n_within_1e6'])}/{int(r['n_proven'])}")
+        if r["method"] == "miqp":
+            proven = f"{int(r['n_optimal'])} of {int(r['n_points'])} proven"
+        rows.append([str(r["instance"]), str(r["method"]), f"{r['mean_error']:.4f}",
+                     f"{r['median_error']:.4f}", f"{r['mean_error_b']:.4f}", f"{r['vre']:.4f}",
+                     f"{r['mre']:.4f}", _g(r["seconds"]), _g(r["cpu_seconds"]), proven])
+    return _table(rows, ["instance", "method", "mean % (a)", "median % (a)", "mean % (b)",
+                         "VRE", "MRE", "wall s", "CPU s",
+                         "SCIP-proven points matched within 1e-6"])
+
+
+def ccef_orlib_verdict(root: Path) -> str:
+    """The verdict and comparison lines of the recorded runs, re-derived from their tables."""
+    from qfin.bench.ccef import comparison_lines, verdict_lines
+
+    table = _ccef_orlib(root)
+    return "\n>\n".join(f"> {line}" for line in verdict_lines(table) + comparison_lines(table))
+
+
+def _ccef_universes(root: Path, suffix: str) -> list[pd.DataFrame]:
+    folder = root / "docs/benchmarks/ccef"
+    return [pd.read_csv(folder / f"{name}{suffix}.csv") for name in ("nasdaq100", "indtrack6")
+            if (folder / f"{name}{suffix}.csv").is_file()]
+
+
+def ccef_universes_table(root: Path) -> str:
+    """Weekly universes in sample: errors against qfin's cvxpy UEF, seconds."""
+    rows = []
+    for table in _ccef_universes(root, ""):
+        for _, r in table.iterrows():
+            rows.append([f"{r['universe']} ({int(r['n_assets'])})", str(int(r["k"])),
+                         str(r["method"]), f"{r['mean_error']:.4f}", f"{r['median_error']:.4f}",
+                         f"{r['vre']:.4f}", f"{r['mre']:.4f}", _g(r["seconds"]),
+                         _g(r["cpu_seconds"])])
+    return _table(rows, ["universe (assets)", "k", "method", "mean % (a)", "median % (a)",
+                         "VRE", "MRE", "wall s", "CPU s"])
+
+
+def ccef_walk_forward_table(root: Path) -> str:
+    """Walk-forward, out of sample: each method's portfolios, equal weights and the index."""
+    rows = []
+    for table in _ccef_universes(root, "-walk-forward"):
+        for _, r in table.iterrows():
+            rows.append([str(r["universe"]), str(int(r["k"])), str(r["portfolio"]),
+                         f"{100 * r['annual_return']:.1f} %",
+                         f"{100 * r['annual_volatility']:.1f} %", f"{r['sharpe']:.2f}",
+                         f"{100 * r['max_drawdown']:.1f} %",
+                         "–" if pd.isna(r["turnover"]) else f"{r['turnover']:.2f}",
+                         str(int(r["rebalances"]))])
+    return _table(rows, ["universe", "k", "portfolio", "annual return", "annual volatility",
+                         "Sharpe", "max drawdown", "turnover", "re-selections"])
+
+
 #: Snippet name → function of the repository root returning Markdown.
 def report_size(root: Path) -> str:
     """The demo run folder and its page loads, before (report_before.csv) and now."""
@@ -644,6 +714,10 @@ SNIPPETS: dict[str, Callable[[Path], str]] = {
     "qae-break-even-summary": qae_break_even_summary,
     "portfolio-table": portfolio_table,
     "report-size": report_size,
+    "ccef-orlib-table": ccef_orlib_table,
+    "ccef-orlib-verdict": ccef_orlib_verdict,
+    "ccef-universes-table": ccef_universes_table,
+    "ccef-walk-forward-table": ccef_walk_forward_table,
 }
 
 
