@@ -676,6 +676,39 @@ def ccef_walk_forward_table(root: Path) -> str:
                          "Sharpe", "max drawdown", "turnover", "re-selections"])
 
 
+# ---------------------------------------------------------------------- qoblib
+#: docs/benchmarks/qoblib/<file>.csv -> what the run was (its command is in qoblib/README.md).
+QOBLIB_RUNS = {
+    "a010": "a010, every method, 5 CPU s each",
+    "a050-annealing": "a050, qfin's annealing, 60 CPU s each",
+    "a050-baselines": "a050 subset, the four baselines, 60 CPU s each",
+}
+
+
+def qoblib_table(root: Path) -> str:
+    """Per run and method: pairs matched or beaten (OPTIMAL / TIME_LIMIT), gaps, TTT."""
+    rows = []
+    for name, label in QOBLIB_RUNS.items():
+        path = root / "docs/benchmarks/qoblib" / f"{name}.csv"
+        if not path.is_file():
+            continue
+        table = _num(pd.read_csv(path), ["gap", "ttt_median_s"])
+        for method, part in table.groupby("method", sort=False):
+            opt = part[part["gurobi_status"] == "OPTIMAL"]
+            lim = part[part["gurobi_status"] != "OPTIMAL"]
+            reached = part["ttt_median_s"][np.isfinite(part["ttt_median_s"])]
+            rows.append([label, str(method), str(len(part)),
+                         f"{int(opt['matched'].sum())}/{len(opt)}",
+                         f"{int(lim['matched'].sum())}/{len(lim)}"
+                         + (f" ({100 * lim['matched'].mean():.0f} %)" if len(lim) else ""),
+                         str(int(part["beat"].sum())), f"{part['gap'].median():+.2e}",
+                         f"{part['gap'].max():+.2e}",
+                         _s(float(reached.median())) if len(reached) else "never"])
+    return _table(rows, ["run", "method", "pairs", "matched: OPTIMAL",
+                         "matched or beaten: TIME_LIMIT", "beaten", "median relative gap",
+                         "worst relative gap", "median TTT where reached"])
+
+
 #: Snippet name → function of the repository root returning Markdown.
 def report_size(root: Path) -> str:
     """The demo run folder and its page loads, before (report_before.csv) and now."""
@@ -718,6 +751,7 @@ SNIPPETS: dict[str, Callable[[Path], str]] = {
     "ccef-orlib-verdict": ccef_orlib_verdict,
     "ccef-universes-table": ccef_universes_table,
     "ccef-walk-forward-table": ccef_walk_forward_table,
+    "qoblib-table": qoblib_table,
 }
 
 
