@@ -24,7 +24,12 @@ __all__ = ["QUBIT_MODELS", "DEFAULT_QUBIT_MODELS", "PhysicalEstimate", "physical
 
 #: The estimator's predefined qubit models (Beverland et al. 2022, Table 2) and the QEC
 #: scheme qfin pairs with each (Majorana qubits with the Floquet code, as in that paper).
-QUBIT_MODELS: dict[str, dict[str, str]] = {
+QUBIT_MODELS: dict[str, dict[str, Any]] = {
+    "qubit_gate_1us_e3": {"qec": "surface_code", "base": "qubit_gate_us_e3",
+                          "times": "1 us", "description":
+                          "gate-based, 1 us gates and measurements, 1e-3 error rates (the "
+                          "estimator's qubit_gate_us_e3 with every operation time set to "
+                          "1 us)"},
     "qubit_gate_us_e3": {"qec": "surface_code", "description":
                          "gate-based, 100 us gates and measurements, 1e-3 error rates "
                          "(trapped-ion-like)"},
@@ -165,6 +170,16 @@ def check_error_budget(error_budget: Any) -> float:
     return check_open_unit(error_budget, "error_budget")
 
 
+def _qubit_params(name: str) -> dict[str, str]:
+    """The estimator's ``qubitParams``: a predefined model, its operation times overridden."""
+    model = QUBIT_MODELS[name]
+    if "base" not in model:
+        return {"name": name}
+    times = model["times"]
+    return {"name": model["base"], "oneQubitGateTime": times, "twoQubitGateTime": times,
+            "oneQubitMeasurementTime": times, "tGateTime": times}
+
+
 def physical_estimates(counts: dict[str, int], qubit_models: Any = DEFAULT_QUBIT_MODELS, *,
                        error_budget: dict[str, float]) -> list[PhysicalEstimate]:
     """Run the Microsoft resource estimator on logical counts for each qubit model.
@@ -210,7 +225,8 @@ def physical_estimates(counts: dict[str, int], qubit_models: Any = DEFAULT_QUBIT
             f"resource estimator accepts ({MAX_LOGICAL_DEPTH:.0e}); use fewer qubits, a "
             f"larger epsilon or the qrom state preparation")
     estimator = _load_qdk()
-    params = [{"qubitParams": {"name": name}, "qecScheme": {"name": QUBIT_MODELS[name]["qec"]},
+    params = [{"qubitParams": _qubit_params(name),
+               "qecScheme": {"name": QUBIT_MODELS[name]["qec"]},
                "errorBudget": dict(error_budget)} for name in names]
     try:
         raw = estimator.LogicalCounts({k: int(v) for k, v in counts.items()}).estimate(params)

@@ -211,6 +211,20 @@ def test_physical_estimates_per_qubit_model(norm_dist):
 
 
 @needs_qdk
+def test_one_microsecond_gate_model_is_the_us_model_a_hundred_times_faster(norm_dist):
+    """The issue's "gate-based 1 us / 1e-3": same error rates and code, 1/100 of the times."""
+    res = IterativeAE(1e-2, seed=1).estimate_cdf_index(norm_dist, norm_dist.var_index(0.99))
+    out = estimate_resources(res, 6, qubit_models=("qubit_gate_1us_e3", "qubit_gate_us_e3"))
+    by = {p.qubit_model: p for p in out.physical}
+    fast, slow = by["qubit_gate_1us_e3"], by["qubit_gate_us_e3"]
+    assert fast.qubit_params["oneQubitGateTime"] == "1000 ns"
+    assert fast.code_distance == slow.code_distance
+    assert fast.physical_qubits == slow.physical_qubits
+    assert fast.logical_cycle_seconds == pytest.approx(slow.logical_cycle_seconds / 100)
+    assert fast.runtime_seconds == pytest.approx(slow.runtime_seconds / 100, rel=1e-6)
+
+
+@needs_qdk
 @pytest.mark.slow
 def test_qdk_sends_and_downloads_nothing(tmp_path):
     """A fresh interpreter with every name look-up and connection refused and recorded.
@@ -286,7 +300,8 @@ def test_run_beyond_what_the_estimator_accepts_is_an_error():
 
 
 def test_known_models_are_listed():
-    assert {"qubit_gate_us_e3", "qubit_gate_ns_e4", "qubit_maj_ns_e6"} <= set(QUBIT_MODELS)
+    assert {"qubit_gate_us_e3", "qubit_gate_ns_e4", "qubit_maj_ns_e6",
+            "qubit_gate_1us_e3"} <= set(QUBIT_MODELS)
 
 
 # ---------------------------------------------------------------------- break-even (item 3)
