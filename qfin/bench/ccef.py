@@ -132,7 +132,7 @@ def verdict_lines(table: pd.DataFrame) -> list[str]:
         rest = g[g["mean_error"] > best["mean_error"] + TIE_PP]
         winners = ", ".join(tied["method"])
         margin = (f"{rest.iloc[0]['mean_error'] - best['mean_error']:.4f} pp ahead of "
-                  f"{rest.iloc[0]['method']}" if len(rest) else "no other method")
+                  f"{rest.iloc[0]['method']}" if len(rest) else "every method measured")
         fastest = g.sort_values("seconds").iloc[0]
         tie_word = "tie between " if len(tied) > 1 else ""
         line = (f"{name} verdict: lowest mean % error (a) {best['mean_error']:.4f} — "

@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     jobs = len(instances) * len(qs) * len(methods) * len(args.seeds)
     print(f"qoblib: {len(instances)} instance(s) x {len(qs)} q x {len(methods)} method(s) x "
           f"{len(args.seeds)} seed(s) = {jobs} runs of {args.time_limit:g} s "
-          f"(about {jobs * args.time_limit / 3600:.1f} h); clock: {args.clock}; model solved: "
+          f"(about {_duration(jobs * args.time_limit)}); clock: {args.clock}; model solved: "
           f"{args.mode}", flush=True)
     runs = run_benchmark(instances, qs, methods, time_limit=args.time_limit, seeds=args.seeds,
                          mode=args.mode, b_tot=args.b_tot, backend=args.backend,
@@ -142,5 +142,15 @@ def run(args: argparse.Namespace) -> int:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(payload, indent=2, default=json_default))
         print(f"json: {args.json}")
-    print(f"table: {saved['path']}  figure: {html}  run: {saved['run_id']}")
+    print(f"table: {saved['path']}  figure: {html}"
+          + (f"  run: {saved['run_id']}" if saved.get("run_id") else ""))
     return 0
+
+
+def _duration(seconds: float) -> str:
+    """``40 s``, ``12 min``, ``1.5 h``: the planned length of a run, for people."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

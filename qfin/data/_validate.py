@@ -284,9 +284,9 @@ class _Collector:
         for i in np.flatnonzero(bad):
             where = f"{self.place(lines[i])}, column {self._col_name(cols[i])}"
             if self.values == "returns":
-                self.problems.add(lines[i], f"{where}: return {numbers[i]:g} <= -1 (a simple "
-                                  "return cannot lose more than 100 %; percent or log "
-                                  "returns?)")
+                self.problems.add(lines[i], f"{where}: return {numbers[i]:g}; a simple return "
+                                  "must be > -1 (a loss of 100 % or more leaves no price to "
+                                  "continue from; percent or log returns?)")
             else:
                 hint = (" (is this a file of returns? pass --values returns)"
                         if numbers[i] < 0 else "")

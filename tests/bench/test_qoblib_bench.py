@@ -73,8 +73,29 @@ def test_aggregate_and_verdict_from_known_runs():
     lines = summarise(table.reset_index(), 60)
     assert any("annealing    matched-or-beat 1/1" in ln for ln in lines)
     assert any(ln.startswith("VERDICT: a010: annealing matched or beat") for ln in lines)
-    assert lines[-1].startswith("VERDICT: qfin's annealing reached every OPTIMAL")
+    # this pair is TIME_LIMIT: no vacuous "reached every OPTIMAL value (0/0)"
+    assert lines[-1] == ("VERDICT: qfin's annealing had no pair with a proven-optimal (OPTIMAL) "
+                         "published value and matched or beat 100% of the TIME_LIMIT ones (1/1)")
     assert "MET" not in lines[-1] and "target" not in lines[-1]
+
+
+def test_verdict_names_a_tie_and_the_control_that_explains_it():
+    def r(method, value, ttt):
+        return QoblibRun("a010_t10_orig", 1e-4, method, 0, 690, published=value,
+                         exact=value - 1, feasible=True, ttt=ttt)
+
+    pub = qoblib_published_value("a010_t10_orig", 1e-4).objective
+    table = aggregate([r("annealing", pub, 0.48), r("polish-only", pub, 0.08),
+                       r("tabu", pub + 100, math.inf)])
+    lines = summarise(table, 3)
+    control = next(ln for ln in lines if "CONTROL" in ln)
+    assert "polish-only) matched 1 of the 1 pairs, annealing 1" in control
+    assert "annealing 0.48 s, polish-only 0.08 s" in control
+    assert control.endswith("the local search, not the annealing, carries the result here")
+    verdict = next(ln for ln in lines if ln.startswith("VERDICT: a010"))
+    # a tie on matched pairs is not "next best": the faster one is named first
+    assert verdict.startswith("VERDICT: a010: polish-only matched or beat")
+    assert "tied with annealing" in verdict and "next best" not in verdict
 
 
 def test_synthetic_instance_and_size_guard(tmp_path):

@@ -214,7 +214,7 @@ REJECTED = {
     "bad_offset": ("tz.csv", "date,ticker,close\n2022-01-03 00:00:00-25:00,AAA,1\n", {},
                    "UTC offset"),
     "return_le_minus_one": ("r.csv", "date,AAA\n2022-01-03,0.1\n2022-01-10,-1.0\n",
-                            {"values": "returns"}, r"return -1 <= -1"),
+                            {"values": "returns"}, r"return -1; a simple return must be > -1"),
     "returns_gap": ("g.csv", "date,ticker,close\n2022-01-03,A,0.1\n2022-01-03,B,0.1\n"
                     "2022-01-10,B,0.1\n2022-01-17,A,0.1\n2022-01-17,B,0.1\n",
                     {"values": "returns"}, "skip 2022-01-10"),

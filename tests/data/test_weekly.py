@@ -116,8 +116,8 @@ def test_a_return_at_or_below_minus_one_is_refused(tmp_path, capsys):
     assert main(["--db", str(db), "data", "ingest", str(path), "--values", "returns",
                  "--start", "2004-11-05", "--frequency", "weekly"]) == 2
     err = capsys.readouterr().err
-    assert "line 3, column 'S1': return -1 <= -1" in err
-    assert "line 4, column 'S2': return -1.5 <= -1" in err
+    assert "line 3, column 'S1': return -1; a simple return must be > -1" in err
+    assert "line 4, column 'S2': return -1.5; a simple return must be > -1" in err
     from qfin.data import MarketStore
 
     assert "bad" not in MarketStore(db).dataset_names()
