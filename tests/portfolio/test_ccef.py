@@ -166,4 +166,21 @@ def test_swap_lower_bound_never_exceeds_a_neighbours_qp(seed, lam, constraints):
         for q in range(outside.size):
             neighbour = np.sort(np.append(np.delete(subset, p), outside[q]))
             assert engine.solve(lam, neighbour)[1] >= bound[p, q] - 1e-14 * size
-    assert (bound >= value).any()  # it does skip some swaps
+
+
+@pytest.mark.parametrize("lam", [0.0, 0.3, 0.9, 1.0])
+def test_swap_lower_bound_skips_swaps(lam):
+    """Over fixed random subsets the bound proves many swaps useless (so QPs are skipped)."""
+    from qfin.portfolio._subset_qp import swap_lower_bounds
+
+    inst = load_orlib(1)
+    skipped = 0
+    for seed in range(5):
+        engine = SubsetQP(inst.mu.to_numpy(), inst.cov.to_numpy(), 10, 0.01, 1.0, record=False)
+        subset = np.sort(np.random.default_rng(seed).choice(31, 10, replace=False))
+        w, value = engine.solve(lam, subset)
+        grad = 2 * lam * (engine.cov[:, subset] @ w) - (1 - lam) * engine.mu
+        outside = np.setdiff1d(np.arange(31), subset)
+        skipped += int((swap_lower_bounds(engine, lam, subset, w, value, grad, outside)
+                        >= value).sum())
+    assert skipped > 0
