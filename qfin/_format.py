@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["format_percent", "format_number", "format_seconds", "is_missing"]
+__all__ = ["format_percent", "format_number", "format_seconds", "format_scientific",
+           "format_duration", "is_missing"]
 
 
 def is_missing(value: Any) -> bool:
@@ -119,3 +120,43 @@ def format_seconds(value: Any, digits: int = 3) -> str:
     """
     text = format_number(value, digits)
     return f"{text} s" if text else ""
+
+
+def format_scientific(value: float, digits: int = 2) -> str:
+    """``4.9e10``, ``57``: ``digits`` significant digits, no ``+`` in the exponent.
+
+    Plain from 1 to 999, scientific otherwise (no leading zeros in the exponent); zero and
+    non-finite values as Python's ``g`` format writes them.
+
+    Examples
+    --------
+    >>> format_scientific(4.93e10), format_scientific(57.4), format_scientific(0.00123)
+    ('4.9e10', '57', '1.2e-3')
+    """
+    v = float(value)
+    if v == 0 or not math.isfinite(v):
+        return f"{v:g}"
+    if 1 <= abs(v) < 1e3:
+        r = round(v, digits - 1 - math.floor(math.log10(abs(v))))
+        return f"{r:,.{max(digits - 1 - math.floor(math.log10(abs(r))), 0)}f}"
+    mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def format_duration(seconds: float) -> str:
+    """A length of time in the unit people read: seconds, minutes, hours, days or years.
+
+    Examples
+    --------
+    >>> format_duration(40), format_duration(2400), format_duration(28800)
+    ('40 s', '40 min', '8.0 h')
+    >>> format_duration(6.3e7)
+    '2.0 years'
+    """
+    v = float(seconds)
+    for limit, unit, size in ((120, "s", 1), (7200, "min", 60), (2 * 86400, "h", 3600),
+                              (365 * 86400, "days", 86400)):
+        if v < limit:
+            scaled = v / size
+            return f"{format_scientific(scaled) if v >= size else f'{scaled:.2g}'} {unit}"
+    return f"{format_scientific(v / (365.25 * 86400))} years"

@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from qfin._format import format_duration as _duration
+from qfin._format import format_scientific
 from qfin.errors import DataError
 
 __all__ = ["SNIPPETS", "DOC_FILES", "render_docs", "render_snippet"]
@@ -221,18 +223,9 @@ _PUBLISHED = (
 
 
 def _sci(value: float, digits: int = 2) -> str:
-    """``4.9e10``, ``57``: ``digits`` significant digits, no ``+`` in the exponent.
-
-    Plain from 1 to 999, scientific otherwise (no leading zeros in the exponent).
-    """
+    """:func:`qfin._format.format_scientific`; zero and non-finite values as :func:`_g`."""
     v = float(value)
-    if v == 0 or not math.isfinite(v):
-        return _g(v)
-    if 1 <= abs(v) < 1e3:
-        r = round(v, digits - 1 - math.floor(math.log10(abs(v))))
-        return f"{r:,.{max(digits - 1 - math.floor(math.log10(abs(r))), 0)}f}"
-    mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
-    return f"{mantissa}e{int(exponent)}"
+    return _g(v) if v == 0 or not math.isfinite(v) else format_scientific(v, digits)
 
 
 def _count(value: float) -> str:
@@ -247,16 +240,6 @@ def _secs(value: float) -> str:
     if v < 1e-4:
         return f"{v * 1e6:.2g} us"
     return f"{v * 1e3:.2g} ms" if v < 0.1 else f"{_sci(v)} s"
-
-
-def _duration(value: float) -> str:
-    """A long estimated runtime in the unit people read: minutes, hours, days or years."""
-    v = float(value)
-    for limit, unit, size in ((120, "s", 1), (7200, "min", 60), (2 * 86400, "h", 3600),
-                              (365 * 86400, "days", 86400)):
-        if v < limit:
-            return f"{_sci(v / size) if v >= size else _g(v / size, 2)} {unit}"
-    return f"{_sci(v / (365.25 * 86400))} years"
 
 
 def _samples(value: float) -> str:
@@ -338,7 +321,8 @@ def qae_resources_sample(root: Path) -> str:
             m = hit[0]
             rt = _v(m["runtime"])
             cells.append(f"{_count(_v(m['physical_qubits']))} physical qubits, "
-                         f"d = {int(_v(m['code_distance']))}, {_sci(rt)} s ({_duration(rt)})")
+                         f"d = {int(_v(m['code_distance']))}, {_sci(rt)} s "
+                         f"({_duration(rt)})")
         rows.append([model] + cells)
     header = [""] + [f"{_PREP_LABEL[p]}" + (" (simulated)" if p == "grover-rudolph" else "")
                      for p in preps]

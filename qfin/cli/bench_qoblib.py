@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from qfin._format import format_duration
 from qfin.cli._common import format_table, open_store_from_args
 
 _METHODS = ("annealing", "tabu", "sa", "scip", "polish-only")
@@ -99,8 +100,8 @@ def run(args: argparse.Namespace) -> int:
     jobs = len(instances) * len(qs) * len(methods) * len(args.seeds)
     print(f"qoblib: {len(instances)} instance(s) x {len(qs)} q x {len(methods)} method(s) x "
           f"{len(args.seeds)} seed(s) = {jobs} runs of {args.time_limit:g} s "
-          f"(about {_duration(jobs * args.time_limit)}); clock: {args.clock}; model solved: "
-          f"{args.mode}", flush=True)
+          f"(about {format_duration(jobs * args.time_limit)}); clock: {args.clock}; model "
+          f"solved: {args.mode}", flush=True)
     runs = run_benchmark(instances, qs, methods, time_limit=args.time_limit, seeds=args.seeds,
                          mode=args.mode, b_tot=args.b_tot, backend=args.backend,
                          reads=args.reads, clock=args.clock, measure_memory=args.memory)
@@ -146,11 +147,3 @@ def run(args: argparse.Namespace) -> int:
           + (f"  run: {saved['run_id']}" if saved.get("run_id") else ""))
     return 0
 
-
-def _duration(seconds: float) -> str:
-    """``40 s``, ``12 min``, ``1.5 h``: the planned length of a run, for people."""
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 2 * 3600:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
