@@ -671,23 +671,22 @@ QOBLIB_RUNS = {
 
 def qoblib_table(root: Path) -> str:
     """Per run and method: pairs matched or beaten (OPTIMAL / TIME_LIMIT), gaps, TTT."""
+    from qfin.bench.qoblib import method_scores
+
     rows = []
     for name, label in QOBLIB_RUNS.items():
         path = root / "docs/benchmarks/qoblib" / f"{name}.csv"
         if not path.is_file():
             continue
-        table = _num(pd.read_csv(path), ["gap", "ttt_median_s"])
-        for method, part in table.groupby("method", sort=False):
-            opt = part[part["gurobi_status"] == "OPTIMAL"]
-            lim = part[part["gurobi_status"] != "OPTIMAL"]
-            reached = part["ttt_median_s"][np.isfinite(part["ttt_median_s"])]
-            rows.append([label, str(method), str(len(part)),
-                         f"{int(opt['matched'].sum())}/{len(opt)}",
-                         f"{int(lim['matched'].sum())}/{len(lim)}"
-                         + (f" ({100 * lim['matched'].mean():.0f} %)" if len(lim) else ""),
-                         str(int(part["beat"].sum())), f"{part['gap'].median():+.2e}",
-                         f"{part['gap'].max():+.2e}",
-                         _s(float(reached.median())) if len(reached) else "never"])
+        scores = method_scores(_num(pd.read_csv(path), ["gap", "ttt_median_s"]))
+        for sc in scores.itertuples():
+            method = sc.Index
+            lim = (f"{sc.lim_matched}/{sc.lim_pairs}"
+                   + (f" ({100 * sc.lim_matched / sc.lim_pairs:.0f} %)" if sc.lim_pairs else ""))
+            rows.append([label, str(method), str(sc.pairs),
+                         f"{sc.opt_matched}/{sc.opt_pairs}", lim, str(sc.beat),
+                         f"{sc.median_gap:+.2e}", f"{sc.worst_gap:+.2e}",
+                         _s(sc.median_ttt) if math.isfinite(sc.median_ttt) else "never"])
     return _table(rows, ["run", "method", "pairs", "matched: OPTIMAL",
                          "matched or beaten: TIME_LIMIT", "beaten", "median relative gap",
                          "worst relative gap", "median TTT where reached"])

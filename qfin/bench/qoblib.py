@@ -41,7 +41,8 @@ import pandas as pd
 from qfin.errors import ProblemError
 
 __all__ = ["METHODS", "QoblibRun", "resolve_instances", "run_method", "run_benchmark",
-           "aggregate", "summarise", "figure", "write_solutions", "SYNTHETIC_PATTERN"]
+           "aggregate", "method_scores", "summarise", "figure", "write_solutions",
+           "SYNTHETIC_PATTERN"]
 
 METHODS = ("annealing", "tabu", "sa", "scip", "polish-only")
 #: ``synthetic-a400`` (or ``synthetic-a400-t15-s0``): an instance made by
@@ -470,12 +471,44 @@ def _control_line(part: pd.DataFrame) -> str:
     return text
 
 
+def method_scores(table: pd.DataFrame) -> pd.DataFrame:
+    """Per method (in table order): pairs matched or beaten, split OPTIMAL / TIME_LIMIT.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Rows of :func:`aggregate` that have a published value.
+
+    Returns
+    -------
+    DataFrame indexed by method
+        ``pairs``, ``matched`` (matched or beaten), ``opt_pairs``, ``opt_matched``,
+        ``lim_pairs``, ``lim_matched`` (Gurobi's status OPTIMAL / otherwise), ``beat``,
+        ``median_gap``, ``worst_gap`` (relative) and ``median_ttt`` (seconds, median of the
+        pairs where the target was reached; ∞ if none).
+    """
+    rows = {}
+    for method, mp in table.groupby("method", sort=False):
+        opt = mp["gurobi_status"] == "OPTIMAL"
+        hit = mp["matched"].astype(bool)
+        ttt = mp["ttt_median_s"].astype(float)
+        reached = ttt[np.isfinite(ttt)]
+        rows[method] = {
+            "pairs": len(mp), "matched": int(hit.sum()),
+            "opt_pairs": int(opt.sum()), "opt_matched": int((hit & opt).sum()),
+            "lim_pairs": int((~opt).sum()), "lim_matched": int((hit & ~opt).sum()),
+            "beat": int(mp["beat"].astype(bool).sum()),
+            "median_gap": float(np.median(mp["gap"])), "worst_gap": float(mp["gap"].max()),
+            "median_ttt": float(np.median(reached)) if len(reached) else math.inf}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
 def summarise(table: pd.DataFrame, time_limit: float | None = None) -> list[str]:
     """Summary lines per size and a plainly worded verdict.
 
-    Per size and method: on how many (instance, q) pairs the method's best matched or beat
-    Gurobi's published value (split OPTIMAL / TIME_LIMIT), on how many it beat it, and the
-    median relative gap.
+    Per size and method (:func:`method_scores`): on how many (instance, q) pairs the
+    method's best matched or beat Gurobi's published value (split OPTIMAL / TIME_LIMIT), on
+    how many it beat it, and the median relative gap.
     """
     if table.empty:
         return ["no runs"]
@@ -490,48 +523,43 @@ def summarise(table: pd.DataFrame, time_limit: float | None = None) -> list[str]
         pairs = part.groupby(["instance", "q"]).ngroups
         lines.append(f"{size}: {pairs} (instance, q) pairs"
                      + (f", {time_limit:g} s each" if time_limit else "") + ", published mode")
-        scores = {}
-        for method, mp in part.groupby("method", sort=False):
-            opt = mp[mp["gurobi_status"] == "OPTIMAL"]
-            lim = mp[mp["gurobi_status"] != "OPTIMAL"]
-            matched = int(mp["matched"].sum())
-            scores[method] = (matched, int(mp["beat"].sum()))
-            gap = float(np.median(mp["gap"])) if len(mp) else math.nan
+        scores = method_scores(part)
+        for sc in scores.itertuples():
+            method = sc.Index
             lines.append(
-                f"  {method:<12} matched-or-beat {matched}/{len(mp)} "
-                f"(OPTIMAL {int(opt['matched'].sum())}/{len(opt)}, "
-                f"TIME_LIMIT {int(lim['matched'].sum())}/{len(lim)}"
-                + (f" = {100 * lim['matched'].mean():.0f}%" if len(lim) else "")
-                + f"), beat {int(mp['beat'].sum())}, median relative gap {gap:+.2e}")
-        ttt = {m: float(np.median(mp["ttt_median_s"][np.isfinite(mp["ttt_median_s"])]))
-               if np.isfinite(mp["ttt_median_s"]).any() else math.inf
-               for m, mp in part.groupby("method", sort=False)}
-        ranking = sorted(scores.items(), key=lambda kv: (-kv[1][0], -kv[1][1], ttt[kv[0]]))
-        winner, (w_matched, w_beat) = ranking[0]
-        text = (f"{size}: {winner} matched or beat Gurobi's published value on {w_matched}/"
-                f"{pairs} pairs (beat it on {w_beat})")
-        tied = [m for m, sc in ranking[1:] if sc == (w_matched, w_beat)]
+                f"  {method:<12} matched-or-beat {sc.matched}/{sc.pairs} "
+                f"(OPTIMAL {sc.opt_matched}/{sc.opt_pairs}, "
+                f"TIME_LIMIT {sc.lim_matched}/{sc.lim_pairs}"
+                + (f" = {100 * sc.lim_matched / sc.lim_pairs:.0f}%" if sc.lim_pairs else "")
+                + f"), beat {sc.beat}, median relative gap {sc.median_gap:+.2e}")
+        ranking = scores.sort_values(["matched", "beat", "median_ttt"],
+                                     ascending=[False, False, True], kind="stable")
+        top = next(ranking.itertuples())
+        winner = top.Index
+        text = (f"{size}: {winner} matched or beat Gurobi's published value on {top.matched}/"
+                f"{pairs} pairs (beat it on {top.beat})")
+        tied = [sc.Index for sc in ranking.iloc[1:].itertuples()
+                if (sc.matched, sc.beat) == (top.matched, top.beat)]
         if tied:
             text += (f", tied with {', '.join(tied)}; median time to target where reached: "
-                     + ", ".join(f"{m} {_ttt_text(ttt[m])}" for m in [winner, *tied]))
+                     + ", ".join(f"{m} {_ttt_text(ranking.loc[m, 'median_ttt'])}"
+                                 for m in [winner, *tied]))
         elif len(ranking) > 1:
-            text += f"; next best {ranking[1][0]} {ranking[1][1][0]}/{pairs}"
+            text += f"; next best {ranking.index[1]} {ranking['matched'].iloc[1]}/{pairs}"
         verdict_parts.append(text)
-        if "annealing" in scores and "polish-only" in scores:
+        if "annealing" in scores.index and "polish-only" in scores.index:
             lines.append(_control_line(part))
     lines.append("VERDICT: " + " | ".join(verdict_parts))
     if "annealing" in set(t["method"]):
-        ann = t[t["method"] == "annealing"]
-        opt = ann[ann["gurobi_status"] == "OPTIMAL"]
-        lim = ann[ann["gurobi_status"] != "OPTIMAL"]
-        if len(opt):
-            first = ("reached every OPTIMAL published value" if opt["matched"].all() else
-                     "did NOT reach every OPTIMAL published value")
-            first += f" ({int(opt['matched'].sum())}/{len(opt)})"
+        ann = next(method_scores(t[t["method"] == "annealing"]).itertuples())
+        if ann.opt_pairs:
+            first = ("reached every OPTIMAL published value" if ann.opt_matched == ann.opt_pairs
+                     else "did NOT reach every OPTIMAL published value")
+            first += f" ({ann.opt_matched}/{ann.opt_pairs})"
         else:
             first = "had no pair with a proven-optimal (OPTIMAL) published value"
-        second = (f"matched or beat {100 * float(lim['matched'].mean()):.0f}% of the "
-                  f"TIME_LIMIT ones ({int(lim['matched'].sum())}/{len(lim)})" if len(lim)
+        second = (f"matched or beat {100 * ann.lim_matched / ann.lim_pairs:.0f}% of the "
+                  f"TIME_LIMIT ones ({ann.lim_matched}/{ann.lim_pairs})" if ann.lim_pairs
                   else "had no TIME_LIMIT pair")
         lines.append(f"VERDICT: qfin's annealing {first} and {second}")
     return lines
