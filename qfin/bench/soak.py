@@ -94,8 +94,8 @@ def _pipeline(path: Path, notebook_dir: Path, points: list[int], rows: int,
     return path
 
 
-def _ingest_files(folder: Path, token: str, days: int) -> list[Path]:
-    """Two long price files whose new tickers overlap (5 of 10 in common)."""
+def _ingest_files(folder: Path, token: str, days: int) -> list[tuple[Path, int]]:
+    """Two long price files whose new tickers overlap (5 of 10 in common), with their records."""
     import numpy as np
     import pandas as pd
 
@@ -107,8 +107,9 @@ def _ingest_files(folder: Path, token: str, days: int) -> list[Path]:
                                 "close": 100 * np.exp(np.cumsum(rng.normal(0, 0.01, days)))})
                   for t in tickers]
         path = folder / f"soak_{name}_{token}.csv"
-        pd.concat(frames).to_csv(path, index=False)
-        files.append(path)
+        table = pd.concat(frames)
+        table.to_csv(path, index=False)
+        files.append((path, len(table)))
     return files
 
 
@@ -244,8 +245,8 @@ def run_soak(postgres_url: str, *, runs: int = 40, workers: int = 4, rows: int =
         first_started = time.monotonic()
         timeline(f"pipeline started: {runs} runs x {rows} rows")
         ingests = []
-        for path in _ingest_files(work, token, ingest_days):
-            ingests.append((path, subprocess.Popen(
+        for path, records in _ingest_files(work, token, ingest_days):
+            ingests.append((path, records, subprocess.Popen(
                 [sys.executable, "-m", "qfin", "--db", proxied, "data", "ingest", str(path),
                  "--dataset", path.stem], env=env, stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE, text=True)))
@@ -276,12 +277,13 @@ def run_soak(postgres_url: str, *, runs: int = 40, workers: int = 4, rows: int =
         if outage_thread is not None:
             outage_thread.join()
         ingest_results = []
-        for path, process in ingests:
+        for path, records, process in ingests:
             out_text, err_text = process.communicate(timeout=1800)
             lines = [line for line in (err_text + "\n" + out_text).splitlines()
                      if line.strip() and "Background on this error" not in line]
             errors = [line for line in lines if "rror" in line]
-            ingest_results.append({"file": path.name, "exit_code": process.returncode,
+            ingest_results.append({"file": path.name, "dataset": path.stem,
+                                   "exit_code": process.returncode, "rows_expected": records,
                                    "message": ((errors or lines or [""])[-1]).strip()[:300]})
         timeline("ingests finished: exit codes "
                  + ", ".join(str(r["exit_code"]) for r in ingest_results))
@@ -309,13 +311,10 @@ def run_soak(postgres_url: str, *, runs: int = 40, workers: int = 4, rows: int =
     expected_keys = {f"soak/x={x}" for x in final_points}
     stored_keys = {r.key for r in records.values() if r.kind == "pipeline"}
     with store.engine.connect() as conn:
-        ingested = {
-            path.stem: conn.execute(sa.text("select count(*) from prices where dataset = :d"),
-                                    {"d": path.stem}).scalar_one()
-            for path in (work / f"soak_a_{token}.csv", work / f"soak_b_{token}.csv")}
-    for result in ingest_results:
-        result["rows_stored"] = ingested.get(Path(result["file"]).stem, 0)
-        result["rows_expected"] = 10 * ingest_days  # _ingest_files: 10 tickers per file
+        for result in ingest_results:
+            result["rows_stored"] = conn.execute(
+                sa.text("select count(*) from prices where dataset = :d"),
+                {"d": result["dataset"]}).scalar_one()
     figures = {
         "config": {"runs": runs, "workers": workers, "rows_per_run": rows, "seconds": seconds,
                    "outage_seconds": outage, "store_patience": store_patience,
